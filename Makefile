@@ -1,0 +1,35 @@
+# Every target sets up .venv first, so a fresh clone needs only Python 3.11+ and make.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+CONFIG ?= config.toml
+EVAL   ?= ../shared/eval
+
+.PHONY: help install test run crawl serve eval bench bench-scale demo clean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)  ## Create .venv and install the project with its test dependencies
+
+test: $(STAMP)  ## Run the whole test suite
+	$(BIN)/python -m pytest -q
+
+run: $(STAMP)  ## Start the archiver with config.toml
+	$(BIN)/scraper run --config $(CONFIG)
+
+crawl: $(STAMP)  ## Discover and fetch every configured source once, then exit
+	$(BIN)/scraper crawl --config $(CONFIG)
+
+serve: $(STAMP)  ## Browse the archive in Datasette
+	$(BIN)/scraper serve --config $(CONFIG)
+
+clean:  ## Remove .venv and caches (never the archive)
+	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info
