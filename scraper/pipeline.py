@@ -1,0 +1,109 @@
+"""The one orchestrator: fetch -> extract -> dedup -> store, for one URL at a time.
+
+Every URL ends as a ``UrlResult``; every HTTP attempt ends as a ``fetches``
+row, failures included. No error escapes ``process`` except cancellation, so
+one bad page never stops a crawl.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from . import urls
+from .charset import decode_html
+from .config import Config
+from .errors import ExtractError, FetchError, ScraperError
+from .extract import extract
+from .fetch import Fetcher
+from .models import FAILED, NOT_MODIFIED, Article, Page, UrlResult, Validators
+from .store import Archive, iso, utcnow
+
+
+@dataclass
+class Pipeline:
+    config: Config
+    archive: Archive
+    fetcher: Fetcher
+    now: Callable[[], datetime] = utcnow
+    offsets: dict[str, str] = field(default_factory=dict)  # source name -> default UTC offset
+
+    async def process(self, url: str, *, source: str | None = None,
+                      validators: Validators | None = None) -> UrlResult:
+        """Fetch, extract and store one URL; never raises a ScraperError."""
+        started = self.now()
+        row: dict[str, Any] = {"url": url, "requested_at": iso(started), "source": source}
+        try:
+            urls.check(url)
+            page = await self.fetcher.get(url, validators)
+            row.update(status=page.status, elapsed_ms=page.elapsed_ms, bytes=len(page.content),
+                       final_url=page.url)
+            if page.status == 304:
+                return self._not_modified(url, row)
+            article = self._extract(page, source)
+            return self._store(url, page, article, source, row)
+        except ScraperError as exc:
+            return self._failed(url, row, exc)
+
+    def _extract(self, page: Page, source: str | None) -> Article:
+        html = decode_html(page.content, page.content_type)
+        offset = self.offsets.get(source or "")
+        return extract(html, page.url, rules=self.config.sites or None, offset=offset)
+
+    def _store(self, url: str, page: Page, article: Article, source: str | None,
+               row: dict[str, Any]) -> UrlResult:
+        identity = urls.article_url(page.url, article.canonical_url)
+        aliases = tuple({urls.canonical(url), urls.canonical(page.url)} - {identity})
+        stored = self.archive.save(url=identity, article=article, raw=page.content, source=source,
+                                   fetch=row, aliases=aliases, captured_at=self.now(),
+                                   content_type=page.content_type)
+        return UrlResult(url=url, outcome=stored.outcome, article_url=stored.url,
+                         article_id=stored.article_id, version=stored.version,
+                         changed_fields=stored.changed_fields, status=page.status, title=article.title)
+
+    def _not_modified(self, url: str, row: dict[str, Any]) -> UrlResult:
+        article_id = self.archive.touch(urls.canonical(url), {**row, "outcome": NOT_MODIFIED}, self.now())
+        return UrlResult(url=url, outcome=NOT_MODIFIED, article_id=article_id, status=304)
+
+    def _failed(self, url: str, row: dict[str, Any], exc: ScraperError) -> UrlResult:
+        reason = describe_error(exc)
+        status = row.get("status") if isinstance(exc, ExtractError) else getattr(exc, "status", None)
+        try:
+            self.archive.record_fetch({**row, "status": status, "outcome": FAILED, "error": reason})
+        except ScraperError as store_exc:
+            reason = f"{reason}; and the fetch could not be recorded: {store_exc}"
+        return UrlResult(url=url, outcome=FAILED, status=status, error=reason)
+
+
+def describe_error(exc: ScraperError) -> str:
+    if isinstance(exc, ExtractError):
+        return f"no article found: {exc}"
+    if isinstance(exc, FetchError):
+        return exc.reason
+    return str(exc)
+
+
+async def fetch_all(pipeline: Pipeline, targets: list[str], *, source: str | None = None,
+                    on_result: Callable[[UrlResult], None] | None = None) -> list[UrlResult]:
+    """Process URLs one after another (the one-shot ``scraper fetch``), reporting each."""
+    results = []
+    for url in targets:
+        result = await pipeline.process(url, source=source)
+        results.append(result)
+        if on_result:
+            on_result(result)
+        await asyncio.sleep(0)
+    return results
+
+
+async def run_fetch(config: Config, db: Any, targets: list[str], *, source: str | None = None,
+                    on_result: Callable[[UrlResult], None] | None = None) -> list[UrlResult]:
+    """One-shot: open the archive and one HTTP client, process ``targets``, close both."""
+    offsets = {s.name: s.offset for s in config.sources if s.offset}
+    with Archive(db) as archive:
+        async with Fetcher(config.fetch) as fetcher:
+            pipeline = Pipeline(config, archive, fetcher, offsets=offsets)
+            return await fetch_all(pipeline, targets, source=source, on_result=on_result)

@@ -1,0 +1,269 @@
+"""The archive: the only database code. One SQLite file, written through sqlite-utils.
+
+Tables (the names are a contract: canned queries and users rely on them):
+
+    articles  one row per article, keyed by canonical URL, holding its current fields
+    versions  one row per distinct content of an article (content_hash, changed_fields)
+    images    one row per image of a version (version_id, position, url, caption, credit)
+    fetches   one row per HTTP attempt: the audit log
+    pages     raw HTML of each version, zlib-compressed, keyed by SHA-256 of the bytes
+    aliases   other URLs (tracking parameters, non-canonical paths) of an article
+
+Every write runs inside ``db.atomic()``; the file is in WAL mode with
+``synchronous=NORMAL``, so a crash loses at most the transaction in flight and
+never leaves half a version behind. Timestamps are ISO 8601 UTC.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+from sqlite_utils import Migrations
+
+from .dedup import changed_fields, content_fields, fields_hash
+from .errors import StoreError
+from .models import CHANGED, NEW, UNCHANGED, Article, StoreResult
+
+migrations = Migrations("scraper")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+@migrations()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db["articles"].create({
+        "id": int, "url": str, "source": str, "title": str, "published_at": str,
+        "modified_at": str, "authors": str, "body": str, "language": str, "lead_marker": str,
+        "lead_image": str, "version": int, "content_hash": str, "first_seen": str,
+        "last_checked": str, "last_changed": str,
+    }, pk="id", not_null={"url", "version", "content_hash", "first_seen", "last_checked", "last_changed"})
+    db["articles"].create_index(["url"], unique=True)
+    db["articles"].create_index(["published_at"])
+    db["articles"].create_index(["source", "published_at"])
+    db["pages"].create({
+        "hash": str, "url": str, "fetched_at": str, "content_type": str, "size": int, "html": bytes,
+    }, pk="hash")
+    db["versions"].create({
+        "id": int, "article_id": int, "version": int, "captured_at": str, "content_hash": str,
+        "title": str, "published_at": str, "modified_at": str, "authors": str, "body": str,
+        "changed_fields": str, "kind": str, "language": str, "canonical_url": str,
+        "lead_marker": str, "page_hash": str,
+    }, pk="id", foreign_keys=[("article_id", "articles", "id"), ("page_hash", "pages", "hash")],
+        not_null={"article_id", "version", "captured_at", "content_hash"})
+    db["versions"].create_index(["article_id", "version"], unique=True)
+    db["images"].create({
+        "id": int, "version_id": int, "position": int, "url": str, "caption": str, "credit": str,
+    }, pk="id", foreign_keys=[("version_id", "versions", "id")])
+    db["images"].create_index(["version_id", "position"], unique=True)
+    db["fetches"].create({
+        "id": int, "url": str, "requested_at": str, "status": int, "elapsed_ms": int, "bytes": int,
+        "outcome": str, "error": str, "final_url": str, "article_id": int, "source": str,
+    }, pk="id")
+    db["fetches"].create_index(["url"])
+    db["fetches"].create_index(["requested_at"])
+    db["aliases"].create({"url": str, "article_id": int}, pk="url",
+                         foreign_keys=[("article_id", "articles", "id")])
+
+
+def _connect(path: Path) -> sqlite_utils.Database:
+    conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False, isolation_level=None)
+    db = sqlite_utils.Database(conn)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("PRAGMA busy_timeout=30000")
+    db.execute("PRAGMA foreign_keys=ON")
+    return db
+
+
+def compress(html: bytes) -> bytes:
+    return zlib.compress(html, 6)
+
+
+def decompress(blob: bytes) -> bytes:
+    return zlib.decompress(blob)
+
+
+class Archive:
+    """A versioned article archive in one SQLite file."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = _connect(self.path)
+            migrations.apply(self.db)
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"cannot open archive {self.path}: {exc}") from exc
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _atomic(self) -> Iterator[sqlite_utils.Database]:
+        try:
+            with self.db.atomic():
+                yield self.db
+        except sqlite3.Error as exc:
+            raise StoreError(f"archive write failed: {exc}") from exc
+
+    # ---- reads -------------------------------------------------------------
+
+    def article_id_for(self, url: str) -> int | None:
+        """The article a URL (canonical or alias) belongs to."""
+        row = self.db.execute(
+            "SELECT id FROM articles WHERE url = ? UNION ALL SELECT article_id FROM aliases WHERE url = ? LIMIT 1",
+            [url, url]).fetchone()
+        return row[0] if row else None
+
+    def article(self, url: str) -> dict[str, Any] | None:
+        article_id = self.article_id_for(url)
+        if article_id is None:
+            return None
+        return next(self.db.query("SELECT * FROM articles WHERE id = ?", [article_id]), None)
+
+    def versions(self, article_id: int) -> list[dict[str, Any]]:
+        return list(self.db.query(
+            "SELECT * FROM versions WHERE article_id = ? ORDER BY version", [article_id]))
+
+    def images(self, version_id: int) -> list[dict[str, Any]]:
+        return list(self.db.query(
+            "SELECT position, url, caption, credit FROM images WHERE version_id = ? ORDER BY position",
+            [version_id]))
+
+    def page_html(self, page_hash: str) -> bytes | None:
+        row = self.db.execute("SELECT html FROM pages WHERE hash = ?", [page_hash]).fetchone()
+        return decompress(row[0]) if row else None
+
+    def count(self, table: str) -> int:
+        return self.db.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0]
+
+    # ---- writes ------------------------------------------------------------
+
+    def save(self, *, url: str, article: Article, raw: bytes, source: str | None = None,
+             fetch: dict[str, Any] | None = None, aliases: tuple[str, ...] = (),
+             captured_at: datetime | None = None, kind: str = "capture",
+             content_type: str | None = None) -> StoreResult:
+        """Store one extracted article under its canonical ``url``, in one transaction
+        together with its fetch record. Unchanged content adds no version."""
+        moment = iso(captured_at or utcnow())
+        fields = content_fields(article)
+        digest = fields_hash(fields)
+        with self._atomic():
+            result = self._save_version(url, article, fields, digest, raw, source, moment, kind, content_type)
+            for alias in aliases:
+                if alias != url:
+                    self.db["aliases"].insert({"url": alias, "article_id": result.article_id}, replace=True)
+            if fetch is not None:
+                self._insert_fetch({**fetch, "outcome": result.outcome, "article_id": result.article_id})
+        return result
+
+    def _save_version(self, url: str, article: Article, fields: dict[str, Any], digest: str,
+                      raw: bytes, source: str | None, moment: str, kind: str,
+                      content_type: str | None) -> StoreResult:
+        current = self._current(url)
+        if current and current["content_hash"] == digest:
+            self.db.execute("UPDATE articles SET last_checked = ? WHERE id = ?", [moment, current["id"]])
+            return StoreResult(UNCHANGED, current["id"], current["url"], current["version"])
+        if current:
+            changed = changed_fields(self._fields_of_version(current["id"], current["version"]), fields)
+        else:
+            changed = []
+        version = current["version"] + 1 if current else 1
+        article_id = self._upsert_article(current, url, article, fields, digest, source, moment, version)
+        page_hash = self._insert_page(url, raw, moment, content_type)
+        self._insert_version(article_id, version, article, fields, digest, changed, moment, kind, page_hash)
+        outcome = CHANGED if current else NEW
+        return StoreResult(outcome, article_id, url, version, changed)
+
+    def _current(self, url: str) -> dict[str, Any] | None:
+        article_id = self.article_id_for(url)
+        if article_id is None:
+            return None
+        row = self.db.execute(
+            "SELECT id, url, version, content_hash FROM articles WHERE id = ?", [article_id]).fetchone()
+        return dict(zip(("id", "url", "version", "content_hash"), row))
+
+    def _fields_of_version(self, article_id: int, version: int) -> dict[str, Any]:
+        row = next(self.db.query(
+            "SELECT id, title, published_at, authors, body FROM versions WHERE article_id = ? AND version = ?",
+            [article_id, version]))
+        images = [{"url": i["url"], "caption": i["caption"], "credit": i["credit"]}
+                  for i in self.images(row["id"])]
+        return {"title": row["title"], "published_at": row["published_at"],
+                "authors": json.loads(row["authors"] or "[]"), "body": row["body"], "images": images}
+
+    def _upsert_article(self, current: dict[str, Any] | None, url: str, article: Article,
+                        fields: dict[str, Any], digest: str, source: str | None, moment: str,
+                        version: int) -> int:
+        row = {
+            "title": fields["title"], "published_at": fields["published_at"],
+            "modified_at": article.modified_at.isoformat() if article.modified_at else None,
+            "authors": json.dumps(fields["authors"], ensure_ascii=False), "body": fields["body"],
+            "language": article.language, "lead_marker": article.lead_marker,
+            "lead_image": fields["images"][0]["url"] if fields["images"] else None,
+            "version": version, "content_hash": digest, "last_checked": moment, "last_changed": moment,
+        }
+        if current:
+            self.db["articles"].update(current["id"], row)
+            return current["id"]
+        row.update({"url": url, "source": source, "first_seen": moment})
+        return self.db["articles"].insert(row).last_pk
+
+    def _insert_page(self, url: str, raw: bytes, moment: str, content_type: str | None) -> str:
+        page_hash = hashlib.sha256(raw).hexdigest()
+        self.db.execute(
+            "INSERT OR IGNORE INTO pages (hash, url, fetched_at, content_type, size, html) VALUES (?,?,?,?,?,?)",
+            [page_hash, url, moment, content_type, len(raw), compress(raw)])
+        return page_hash
+
+    def _insert_version(self, article_id: int, version: int, article: Article, fields: dict[str, Any],
+                        digest: str, changed: list[str], moment: str, kind: str, page_hash: str) -> None:
+        version_id = self.db["versions"].insert({
+            "article_id": article_id, "version": version, "captured_at": moment, "content_hash": digest,
+            "title": fields["title"], "published_at": fields["published_at"],
+            "modified_at": article.modified_at.isoformat() if article.modified_at else None,
+            "authors": json.dumps(fields["authors"], ensure_ascii=False), "body": fields["body"],
+            "changed_fields": json.dumps(changed), "kind": kind, "language": article.language,
+            "canonical_url": article.canonical_url, "lead_marker": article.lead_marker, "page_hash": page_hash,
+        }).last_pk
+        self.db["images"].insert_all(
+            {"version_id": version_id, "position": i, **img} for i, img in enumerate(fields["images"]))
+
+    def touch(self, url: str, fetch: dict[str, Any], moment: datetime | None = None) -> int | None:
+        """A re-check that found nothing new (e.g. a 304): record the fetch, bump last_checked."""
+        with self._atomic():
+            article_id = self.article_id_for(url)
+            if article_id is not None:
+                self.db.execute("UPDATE articles SET last_checked = ? WHERE id = ?",
+                                [iso(moment or utcnow()), article_id])
+            self._insert_fetch({**fetch, "article_id": article_id})
+        return article_id
+
+    def record_fetch(self, fetch: dict[str, Any]) -> None:
+        """Record an HTTP attempt that stored nothing (a failure)."""
+        with self._atomic():
+            self._insert_fetch(fetch)
+
+    def _insert_fetch(self, fetch: dict[str, Any]) -> None:
+        self.db["fetches"].insert(fetch, alter=False)
