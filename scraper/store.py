@@ -31,6 +31,7 @@ from sqlite_utils import Migrations
 
 from .dedup import changed_fields, content_fields, fields_hash
 from .errors import StoreError
+from .text import fold
 from .models import CHANGED, NEW, UNCHANGED, Article, StoreResult
 
 migrations = Migrations("scraper")
@@ -78,6 +79,40 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     db["fetches"].create_index(["requested_at"])
     db["aliases"].create({"url": str, "article_id": int}, pk="url",
                          foreign_keys=[("article_id", "articles", "id")])
+
+
+@migrations()
+def m002_search(db: sqlite_utils.Database) -> None:
+    """Full-text search over title and body, in any spelling.
+
+    The index is external-content over ``articles`` (so Datasette finds it for
+    ``?_search=``), but what it indexes is each text followed by its folded
+    form (no diacritics, đ -> d): "dong van", "Đồng Văn" and "ĐỒNG VĂN" all
+    match, since unicode61 with remove_diacritics 2 handles the accented query
+    and the folded copy handles đ, which no tokenizer folds.
+    """
+    db.execute(
+        "CREATE VIRTUAL TABLE articles_fts USING fts5(title, body, content=\"articles\", "
+        "content_rowid=\"id\", tokenize=\"unicode61 remove_diacritics 2\")")
+    for row in db.query("SELECT id, title, body FROM articles"):
+        _index(db, row["id"], None, row)
+
+
+def searchable(text: str | None) -> str:
+    """What the search index holds for one text: itself, then its folded form."""
+    text = text or ""
+    folded = fold(text)
+    return text if folded == text else f"{text}\n{folded}"
+
+
+def _index(db: sqlite_utils.Database, article_id: int, old: dict[str, Any] | None,
+           new: dict[str, Any]) -> None:
+    """Replace an article's entry in the search index (old values are needed to delete)."""
+    if old is not None:
+        db.execute("INSERT INTO articles_fts (articles_fts, rowid, title, body) VALUES ('delete', ?, ?, ?)",
+                   [article_id, searchable(old["title"]), searchable(old["body"])])
+    db.execute("INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)",
+               [article_id, searchable(new["title"]), searchable(new["body"])])
 
 
 def _connect(path: Path) -> sqlite_utils.Database:
@@ -225,10 +260,14 @@ class Archive:
             "version": version, "content_hash": digest, "last_checked": moment, "last_changed": moment,
         }
         if current:
+            old = self.db.execute("SELECT title, body FROM articles WHERE id = ?", [current["id"]]).fetchone()
             self.db["articles"].update(current["id"], row)
+            _index(self.db, current["id"], {"title": old[0], "body": old[1]}, row)
             return current["id"]
         row.update({"url": url, "source": source, "first_seen": moment})
-        return self.db["articles"].insert(row).last_pk
+        article_id = self.db["articles"].insert(row).last_pk
+        _index(self.db, article_id, None, row)
+        return article_id
 
     def _insert_page(self, url: str, raw: bytes, moment: str, content_type: str | None) -> str:
         page_hash = hashlib.sha256(raw).hexdigest()
