@@ -118,6 +118,130 @@ def extract_command(file: str, url: str | None, config_path: str | None, as_json
     click.echo(article.body)
 
 
+def _pick_sources(config: config_mod.Config, names: tuple[str, ...]) -> list[config_mod.SourceConfig]:
+    unknown = [n for n in names if config.source(n) is None]
+    if unknown:
+        known = ", ".join(s.name for s in config.sources) or "none configured"
+        raise click.ClickException(f"unknown source {', '.join(unknown)} (known: {known})")
+    return [config.source(n) for n in names] if names else list(config.sources)
+
+
+class _Progress:
+    """A live counter on a terminal; one plain line per URL otherwise."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+        self.counts: dict[str, int] = {}
+
+    def __call__(self, result: UrlResult) -> None:
+        self.counts[result.outcome] = self.counts.get(result.outcome, 0) + 1
+        if self.tty:
+            summary = "  ".join(f"{k} {v}" for k, v in sorted(self.counts.items()))
+            click.echo(f"\r{sum(self.counts.values())} fetched: {summary}   ", nl=False, err=True)
+        else:
+            click.echo(f"{result.url}\t{result.describe()}")
+
+    def close(self) -> None:
+        if self.tty and self.counts:
+            click.echo("", err=True)
+
+
+log_format_option = click.option(
+    "--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+    help="Log lines for people (text) or machines (json), on stderr.")
+
+
+@cli.command()
+@click.argument("sources", nargs=-1)
+@config_option
+@db_option
+@log_format_option
+def crawl(sources: tuple[str, ...], config_path: str | None, db: str | None, log_format: str) -> None:
+    """Discover and fetch the configured sources once, then exit.
+
+    SOURCES are source names from the config (default: all). Shows a progress
+    counter on a terminal and one line per URL otherwise. Exits 1 if any
+    fetch failed.
+    """
+    from . import log
+    from .crawl import run_crawl
+
+    config = load_config(config_path)
+    picked = _pick_sources(config, sources)
+    if not picked:
+        raise click.ClickException("no [[sources]] in the config: add one, or use `scraper fetch URL`")
+    log.setup(log_format, level=30)
+    progress = _Progress()
+    try:
+        results = asyncio.run(run_crawl(config, db_path(config, db), picked, on_result=progress))
+    except ScraperError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        progress.close()
+    click.echo(f"crawled {len(picked)} source(s): " + ", ".join(
+        f"{k} {v}" for k, v in sorted(progress.counts.items())) if progress.counts else
+        f"crawled {len(picked)} source(s): nothing due")
+    sys.exit(0 if all(r.ok for r in results) else 1)
+
+
+@cli.command()
+@config_option
+@db_option
+@log_format_option
+@click.option("--grace", default="30s", show_default=True,
+              help="How long in-flight fetches may finish after SIGINT/SIGTERM.")
+def run(config_path: str | None, db: str | None, log_format: str, grace: str) -> None:
+    """Run the archiver as a daemon: discover, fetch and revisit, forever.
+
+    Each source is read on its schedule; each article is re-checked on the
+    [revisit] ladder to catch edits. Stop it with Ctrl-C or SIGTERM: in-flight
+    fetches finish within --grace and it exits 0. The work survives restarts.
+    """
+    from . import log
+    from .schedule import Daemon
+
+    config = load_config(config_path)
+    log.setup(log_format)
+    path = db_path(config, db)
+    if not config.sources:
+        click.echo("warning: no [[sources]] in the config; the daemon will only revisit known URLs", err=True)
+    try:
+        code = asyncio.run(Daemon(config, path, grace=config_mod.parse_duration(grace)).run())
+    except (ScraperError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    sys.exit(code)
+
+
+@cli.command()
+@config_option
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def status(config_path: str | None, db: str | None, as_json: bool) -> None:
+    """Show per source: the last run, articles and versions, what is due, recent errors."""
+    from dataclasses import asdict
+
+    from .frontier import Frontier
+    from .store import Archive
+
+    config = load_config(config_path)
+    path = db_path(config, db)
+    if not path.exists():
+        raise click.ClickException(f"no archive at {path} yet: run `scraper crawl` or `scraper fetch URL` first")
+    with Archive(path) as archive:
+        rows = Frontier(archive, config.revisit).status([s.name for s in config.sources])
+    if as_json:
+        click.echo(json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        run = row.last_run
+        last = (f"{run['started_at']} found {run['found']} new {run['new']} errors {run['errors']}"
+                if run else "never")
+        click.echo(f"{row.source}\n  last run:  {last}\n  archive:   {row.articles} articles, "
+                   f"{row.versions} versions\n  queued:    {row.queued}, next due {row.next_due or '-'}")
+        for err in row.recent_errors:
+            click.echo(f"  error:     {err['requested_at']} {err['url']} {err['error']}")
+
+
 def main() -> None:
     cli(prog_name="scraper")
 

@@ -103,6 +103,9 @@ class RevisitConfig:
         lambda v: [parse_duration(x) for x in _as_list(v)])
     restart_on_change: bool = setting(
         True, "Restart the ladder from its first rung when a re-check finds a change.")
+    backoff: float = setting(60.0, "First wait after a failed fetch; doubles on each failure.", parse_duration)
+    backoff_cap: float = setting(21600.0, "Longest wait after failures or a Retry-After.", parse_duration)
+    max_failures: int = setting(8, "Failures in a row after which a URL is given up.")
 
 
 @dataclass(frozen=True)

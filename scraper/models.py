@@ -117,6 +117,8 @@ class UrlResult:
     status: int | None = None
     error: str | None = None
     title: str | None = None
+    validators: Validators | None = None
+    retry_after: float | None = None
 
     @property
     def ok(self) -> bool:
@@ -134,3 +136,22 @@ class UrlResult:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A URL found by discovery, with what the feed or sitemap said of it."""
+
+    url: str
+    via: str  # "feed", "sitemap" or "listing"
+    title: str | None = None
+    published_at: datetime | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class SitemapPage:
+    """One parsed sitemap document: article candidates, or nested sitemaps of an index."""
+
+    candidates: list[Candidate]
+    sitemaps: list[str]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -44,7 +44,7 @@ class Pipeline:
             if page.status == 304:
                 return self._not_modified(url, row)
             article = self._extract(page, source)
-            return self._store(url, page, article, source, row)
+            return replace(self._store(url, page, article, source, row), validators=page.validators)
         except ScraperError as exc:
             return self._failed(url, row, exc)
 
@@ -75,7 +75,8 @@ class Pipeline:
             self.archive.record_fetch({**row, "status": status, "outcome": FAILED, "error": reason})
         except ScraperError as store_exc:
             reason = f"{reason}; and the fetch could not be recorded: {store_exc}"
-        return UrlResult(url=url, outcome=FAILED, status=status, error=reason)
+        return UrlResult(url=url, outcome=FAILED, status=status, error=reason,
+                         retry_after=getattr(exc, "retry_after", None))
 
 
 def describe_error(exc: ScraperError) -> str:
@@ -107,3 +108,4 @@ async def run_fetch(config: Config, db: Any, targets: list[str], *, source: str 
         async with Fetcher(config.fetch) as fetcher:
             pipeline = Pipeline(config, archive, fetcher, offsets=offsets)
             return await fetch_all(pipeline, targets, source=source, on_result=on_result)
+

@@ -98,6 +98,25 @@ def m002_search(db: sqlite_utils.Database) -> None:
         _index(db, row["id"], None, row)
 
 
+@migrations()
+def m003_frontier(db: sqlite_utils.Database) -> None:
+    """The crawl's memory: every URL known, when it is next due, its validators and
+    failures; and one row per discovery run. APScheduler keeps none of this."""
+    db["frontier"].create({
+        "url": str, "source": str, "via": str, "discovered_at": str, "ladder_from": str,
+        "next_due": str, "rung": int, "state": str, "etag": str, "last_modified": str,
+        "failures": int, "last_status": int, "last_error": str, "last_checked": str,
+        "article_id": int, "title_hint": str, "published_hint": str, "language_hint": str,
+    }, pk="url", defaults={"rung": 0, "failures": 0, "state": "pending"})
+    db["frontier"].create_index(["state", "next_due"])
+    db["frontier"].create_index(["source"])
+    db["runs"].create({
+        "id": int, "source": str, "started_at": str, "finished_at": str, "found": int, "new": int,
+        "errors": int, "error": str,
+    }, pk="id")
+    db["runs"].create_index(["source", "started_at"])
+
+
 def searchable(text: str | None) -> str:
     """What the search index holds for one text: itself, then its folded form."""
     text = text or ""
@@ -155,7 +174,7 @@ class Archive:
         self.close()
 
     @contextmanager
-    def _atomic(self) -> Iterator[sqlite_utils.Database]:
+    def atomic(self) -> Iterator[sqlite_utils.Database]:
         try:
             with self.db.atomic():
                 yield self.db
@@ -190,6 +209,13 @@ class Archive:
         row = self.db.execute("SELECT html FROM pages WHERE hash = ?", [page_hash]).fetchone()
         return decompress(row[0]) if row else None
 
+    def checkpoint(self) -> None:
+        """Move the WAL into the main file so it does not grow without bound."""
+        try:
+            self.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.Error as exc:
+            raise StoreError(f"checkpoint failed: {exc}") from exc
+
     def count(self, table: str) -> int:
         return self.db.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0]
 
@@ -204,7 +230,7 @@ class Archive:
         moment = iso(captured_at or utcnow())
         fields = content_fields(article)
         digest = fields_hash(fields)
-        with self._atomic():
+        with self.atomic():
             result = self._save_version(url, article, fields, digest, raw, source, moment, kind, content_type)
             for alias in aliases:
                 if alias != url:
@@ -291,7 +317,7 @@ class Archive:
 
     def touch(self, url: str, fetch: dict[str, Any], moment: datetime | None = None) -> int | None:
         """A re-check that found nothing new (e.g. a 304): record the fetch, bump last_checked."""
-        with self._atomic():
+        with self.atomic():
             article_id = self.article_id_for(url)
             if article_id is not None:
                 self.db.execute("UPDATE articles SET last_checked = ? WHERE id = ?",
@@ -301,7 +327,7 @@ class Archive:
 
     def record_fetch(self, fetch: dict[str, Any]) -> None:
         """Record an HTTP attempt that stored nothing (a failure)."""
-        with self._atomic():
+        with self.atomic():
             self._insert_fetch(fetch)
 
     def _insert_fetch(self, fetch: dict[str, Any]) -> None:

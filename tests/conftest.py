@@ -13,13 +13,16 @@ from tests.sites import SiteServer, serve_copy
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PAGES = FIXTURES / "pages"
+SITE = FIXTURES / "site"
 REPO = Path(__file__).parent.parent
 
 
 @pytest.fixture
 def site(tmp_path: Path):
-    """A live server over a writable copy of tests/fixtures/pages."""
-    server = serve_copy(PAGES, tmp_path / "site")
+    """A live fixture news site: tests/fixtures/site (feed, sitemaps, sections) at /,
+    and the article pages of tests/fixtures/pages under /pages/. Writable: a test
+    edits an article with ``site.put(path, html)``."""
+    server = serve_copy({"/": SITE, "/pages": PAGES}, tmp_path / "site")
     yield server
     server.stop()
 

@@ -8,7 +8,6 @@ If-Modified-Since support, and counts requests per path.
 
 from __future__ import annotations
 
-import shutil
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
@@ -91,10 +90,20 @@ class SiteServer:
         return Handler
 
 
-def serve_copy(source: Path, target: Path) -> SiteServer:
-    """Copy a fixture tree to ``target`` and serve it."""
-    if source.exists():
-        shutil.copytree(source, target, dirs_exist_ok=True)
-    else:
-        target.mkdir(parents=True, exist_ok=True)
-    return SiteServer(target).start()
+PLACEHOLDER = b"http://SITE"
+
+
+def serve_copy(trees: dict[str, Path], target: Path) -> SiteServer:
+    """Serve copies of fixture trees (mount point -> folder) from ``target``.
+
+    Fixture files write their own host as ``http://SITE``; it is replaced by the
+    server's real address (its port is only known once bound)."""
+    target.mkdir(parents=True, exist_ok=True)
+    server = SiteServer(target)
+    base = server.url("").rstrip("/").encode()
+    for mount, source in trees.items():
+        for path in sorted(Path(source).rglob("*")) if Path(source).exists() else []:
+            if path.is_file():
+                relative = Path(mount.strip("/")) / path.relative_to(source)
+                server.put(str(relative), path.read_bytes().replace(PLACEHOLDER, base))
+    return server.start()

@@ -1,0 +1,202 @@
+"""Crawling: discover each source's articles, then fetch whatever is due, politely.
+
+Used by ``scraper crawl`` (once) and by the daemon's jobs (forever). Discovery
+queues URLs in the frontier; dispatch takes due URLs from it and runs them
+through the pipeline, many hosts at once (up to ``max_in_flight``) but one
+request at a time per host, spaced by the host's delay and robots.txt.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from . import discover
+from .config import Config, SourceConfig
+from .errors import BlockedURL, FetchError, ScraperError
+from .fetch import Fetcher
+from .frontier import Due, Frontier
+from .log import event
+from .models import FAILED, Candidate, UrlResult
+from .pipeline import Pipeline
+from .polite import Politeness
+from .store import Archive, utcnow
+from .urls import host_of
+
+MAX_SITEMAP_DOCUMENTS = 50
+PER_HOST = 2  # URLs of one host queued at once; the host's slot runs them one by one
+
+
+@dataclass
+class Discovery:
+    source: str
+    found: int = 0
+    new: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+class Crawler:
+    """Discovery and dispatch over one archive, one HTTP client and one politeness state."""
+
+    def __init__(self, config: Config, archive: Archive, fetcher: Fetcher, politeness: Politeness,
+                 now: Callable[[], datetime] = utcnow) -> None:
+        self.config = config
+        self.fetcher = fetcher
+        self.politeness = politeness
+        self.now = now
+        self.frontier = Frontier(archive, config.revisit)
+        offsets = {s.name: s.offset for s in config.sources if s.offset}
+        self.pipeline = Pipeline(config, archive, fetcher, now=now, offsets=offsets)
+        self.slots = asyncio.Semaphore(config.fetch.max_in_flight)
+        self.in_flight: set[str] = set()
+        self.accepting = True
+        self.on_result: Callable[[UrlResult], None] | None = None
+
+    # ---- discovery ---------------------------------------------------------
+
+    async def discover(self, source: SourceConfig) -> Discovery:
+        """Read every entry point of a source and queue the new article URLs."""
+        report = Discovery(source.name)
+        run_id = self.frontier.start_run(source.name, self.now())
+        candidates: list[Candidate] = []
+        for kind, url, reader in self._entry_points(source):
+            try:
+                candidates += await reader(url)
+            except ScraperError as exc:
+                report.errors.append(f"{kind} {url}: {exc}")
+                event("failed", level=30, source=source.name, url=url, error=str(exc))
+        admitted = discover.admit(candidates, source.allow, source.deny)
+        report.found = len(admitted)
+        report.new = self.frontier.add(source.name, admitted, self.now(), source.max_new_per_run)
+        self.frontier.finish_run(run_id, self.now(), found=report.found, new=report.new,
+                                 errors=len(report.errors), error="; ".join(report.errors)[:2000] or None)
+        event("discovered", source=source.name, found=report.found, new=report.new,
+              errors=len(report.errors) or None)
+        return report
+
+    def _entry_points(self, source: SourceConfig):
+        for url in source.feeds:
+            yield "feed", url, self._read_feed
+        for url in source.sitemaps:
+            yield "sitemap", url, self._read_sitemaps
+        for listing in source.listings:
+            yield "listing", listing.url, lambda u, ls=listing: self._read_listing(u, ls.links, ls.pattern)
+
+    async def _get(self, url: str, accept: str):
+        if not await self.politeness.allowed(url):
+            raise BlockedURL("disallowed by robots.txt", url=url)
+        async with self.politeness.slot(url):
+            try:
+                page = await self.fetcher.get(url, accept=accept)
+            except FetchError as exc:
+                self.politeness.record(url, status=exc.status, retry_after=getattr(exc, "retry_after", None),
+                                       error=True)
+                raise
+        self.politeness.record(url, status=page.status)
+        return page
+
+    async def _read_feed(self, url: str) -> list[Candidate]:
+        page = await self._get(url, "xml")
+        return discover.parse_feed(page.content, page.url)
+
+    async def _read_listing(self, url: str, links: str | None, pattern: str | None) -> list[Candidate]:
+        from .charset import decode_html
+
+        page = await self._get(url, "html")
+        return discover.parse_listing(decode_html(page.content, page.content_type), page.url,
+                                      links=links, pattern=pattern)
+
+    async def _read_sitemaps(self, url: str) -> list[Candidate]:
+        """A sitemap, following a sitemap index one level (or more) down, within a budget."""
+        queue, seen, found = [url], set(), []
+        while queue and len(seen) < MAX_SITEMAP_DOCUMENTS:
+            current = queue.pop(0)
+            if current in seen:
+                continue
+            seen.add(current)
+            page = await self._get(current, "xml")
+            parsed = discover.parse_sitemap(page.content, page.url)
+            found += parsed.candidates
+            queue += parsed.sitemaps
+        return found
+
+    # ---- dispatch ----------------------------------------------------------
+
+    def dispatch(self, limit: int | None = None) -> list[asyncio.Task[UrlResult]]:
+        """Start fetching URLs due now, at most ``PER_HOST`` queued per host so one big
+        host cannot fill the in-flight budget; returns the started tasks."""
+        if not self.accepting:
+            return []
+        budget = (limit or self.config.fetch.max_in_flight * 4) - len(self.in_flight)
+        tasks = []
+        for item in self._pick(self.frontier.due(self.now(), max(budget, 0) * 4), budget):
+            self.in_flight.add(item.url)
+            tasks.append(asyncio.ensure_future(self.visit(item)))
+        return tasks
+
+    def _pick(self, due: list[Due], budget: int) -> list[Due]:
+        per_host: dict[str, int] = {}
+        for url in self.in_flight:
+            per_host[host_of(url)] = per_host.get(host_of(url), 0) + 1
+        picked = []
+        for item in due:
+            host = host_of(item.url)
+            if len(picked) >= budget or item.url in self.in_flight or per_host.get(host, 0) >= PER_HOST:
+                continue
+            per_host[host] = per_host.get(host, 0) + 1
+            picked.append(item)
+        return picked
+
+    async def visit(self, due: Due) -> UrlResult:
+        """One due URL: robots, a slot for its host, the pipeline, then the frontier."""
+        self.in_flight.add(due.url)
+        try:
+            result = await self._visit(due)
+            self.frontier.record(due, result, self.now(), validators=result.validators,
+                                 retry_after=result.retry_after)
+            _log_result(result)
+            if self.on_result:
+                self.on_result(result)
+            return result
+        finally:
+            self.in_flight.discard(due.url)
+
+    async def _visit(self, due: Due) -> UrlResult:
+        if not await self.politeness.allowed(due.url):
+            return UrlResult(url=due.url, outcome=FAILED, error="disallowed by robots.txt")
+        async with self.politeness.slot(due.url), self.slots:
+            result = await self.pipeline.process(due.url, source=due.source, validators=due.validators)
+        self.politeness.record(due.url, status=result.status, retry_after=result.retry_after,
+                               error=result.outcome == FAILED and result.status not in (404, 410))
+        return result
+
+    async def crawl_once(self, sources: list[SourceConfig]) -> list[UrlResult]:
+        """Discover every source once, then fetch until nothing is due right now."""
+        for source in sources:
+            await self.discover(source)
+        results: list[UrlResult] = []
+        while tasks := self.dispatch():
+            results += await asyncio.gather(*tasks)
+        return results
+
+
+def _log_result(result: UrlResult) -> None:
+    if result.outcome == FAILED:
+        event("failed", level=30, url=result.url, status=result.status, error=result.error,
+              retry_after=result.retry_after)
+        return
+    fields = ",".join(result.changed_fields) or None
+    event(result.outcome, url=result.url, version=result.version, fields=fields, status=result.status)
+
+
+async def run_crawl(config: Config, db: Path, sources: list[SourceConfig], *,
+                    on_result: Callable[[UrlResult], None] | None = None) -> list[UrlResult]:
+    """One-shot crawl: discover the sources, fetch what is due, close everything."""
+    with Archive(db) as archive:
+        async with Fetcher(config.fetch) as fetcher:
+            crawler = Crawler(config, archive, fetcher, Politeness(config.fetch, fetcher))
+            crawler.on_result = on_result
+            return await crawler.crawl_once(sources)
