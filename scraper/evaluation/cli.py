@@ -1,0 +1,187 @@
+"""``scraper eval``: score the extractor on annotated pages and gate on floors.
+
+A thin click layer over dataset (loading), runner (extracting, timing),
+report (scoring, printing) and floors (the gate). ``eval_command`` is
+registered in ``scraper/cli.py``; ``python -m scraper.evaluation`` runs it too.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tomllib
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+
+from . import floors as floors_mod
+from . import report
+from .dataset import ENV_DIR, Dataset, default_eval_dir, find_datasets
+from .runner import BARE, COMPARISONS, DEFAULT_EXTRACTOR, OURS, Candidate, PageRun, bare_parse, ours, \
+    run_pages, warm_up
+
+WARM_UP_PAGES = 3
+
+
+def _datasets(dirs: tuple[Path, ...], names: tuple[str, ...]) -> list[Dataset]:
+    if not dirs:
+        default = default_eval_dir()
+        if default is None:
+            raise click.ClickException(
+                f"no evaluation data found: pass DIR, or set {ENV_DIR}, or put it at ../shared/eval")
+        dirs = (default,)
+    try:
+        datasets = find_datasets(list(dirs))
+    except (FileNotFoundError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    if names:
+        known = {d.name for d in datasets}
+        unknown = sorted(set(names) - known)
+        if unknown:
+            raise click.ClickException(f"unknown dataset {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        datasets = [d for d in datasets if d.name in names]
+    return datasets
+
+
+def _candidates(extractor: str, compare: tuple[str, ...]) -> list[Candidate]:
+    try:
+        candidates = [bare_parse(), ours(extractor)]
+        candidates += [COMPARISONS[name]() for name in compare]
+    except (ImportError, AttributeError, RuntimeError) as exc:
+        raise click.ClickException(f"cannot load an extractor: {exc}") from exc
+    return candidates
+
+
+def _progress(total: int, name: str):
+    if not sys.stderr.isatty():
+        return None
+    done = [0]
+
+    def tick(_: PageRun) -> None:
+        done[0] += 1
+        click.echo(f"\r{name}: {done[0]}/{total}", err=True, nl=done[0] == total)
+
+    return tick
+
+
+def _worst(scores: report.Scores, count: int) -> str:
+    lines = []
+    for metric, pages in scores.per_page.items():
+        bad = sorted((v, pid) for pid, v in pages.items() if v < 1.0)[:count]
+        if bad:
+            lines.append(f"  worst {metric}: " + ", ".join(f"{pid} ({v:.2f})" for v, pid in bad))
+    return "\n".join(lines)
+
+
+def _speed_json(speed: report.Speed) -> dict:
+    return {**asdict(speed), "pages_per_s": speed.pages_per_s, "mb_per_s": speed.mb_per_s}
+
+
+@click.command("eval")
+@click.argument("dirs", nargs=-1, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--compare", type=click.Choice(sorted(COMPARISONS)), multiple=True,
+              help="Also run this extractor on the same pages in the same process (pip install -e '.[compare]').")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document instead of tables.")
+@click.option("--floors", "floors_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=floors_mod.DEFAULT_FLOORS, show_default=True, help="The pinned floors to check.")
+@click.option("--limit", type=click.IntRange(min=1), default=None,
+              help="Only the first N pages of each dataset (floors are then not checked).")
+@click.option("--dataset", "names", multiple=True, help="Only this dataset (repeatable).")
+@click.option("--write-floors", is_flag=True,
+              help="Raise the floors to the current scores minus --margin (never lowers one).")
+@click.option("--margin", type=float, default=floors_mod.DEFAULT_MARGIN, show_default=True,
+              help="Slack left below the current scores by --write-floors.")
+@click.option("--extractor", default=DEFAULT_EXTRACTOR, show_default=True,
+              help="The extraction function to score, as module:function taking (html, url).")
+@click.option("--worst", type=click.IntRange(min=0), default=0,
+              help="List the N worst-scoring pages of each field, for our extractor.")
+def eval_command(dirs: tuple[Path, ...], compare: tuple[str, ...], as_json: bool, floors_path: Path,
+                 limit: int | None, names: tuple[str, ...], write_floors: bool, margin: float,
+                 extractor: str, worst: int) -> None:
+    """Score the extractor on annotated pages and compare it with its floors.
+
+    DIR is a dataset (a directory with manifest.json) or a directory of
+    datasets; the default is $SCRAPER_EVAL_DIR, else ../shared/eval. Prints a
+    table per dataset (a row per field), then the speed of the extraction call
+    against a bare lexbor parse (and the --compare extractors). Exits 1 when a
+    score is below its floor or the extractor raised anything but our own
+    ExtractError.
+    """
+    if write_floors and limit:
+        raise click.UsageError("--write-floors needs whole datasets: drop --limit")
+    datasets = _datasets(dirs, names)
+    candidates = _candidates(extractor, compare)
+    try:
+        floors = floors_mod.load(floors_path)
+    except (ValueError, tomllib.TOMLDecodeError) as exc:
+        raise click.ClickException(str(exc)) from exc
+
+    first = next((d for d in datasets if d.entries), None)
+    if first:
+        warm_up(candidates, list(first.pages(WARM_UP_PAGES)))
+
+    all_runs: list[PageRun] = []
+    doc: dict = {"datasets": {}}
+    ours_scores: dict[str, dict[str, float]] = {}
+    crashes: list[str] = []
+    for dataset in datasets:
+        total = len(dataset.entries) if limit is None else min(limit, len(dataset.entries))
+        runs = run_pages(candidates, dataset.pages(limit), _progress(total, dataset.name))
+        all_runs += runs
+        scores = {c.name: report.score(runs, c.name) for c in candidates if c.scored}
+        speeds = {c.name: s for c in candidates if (s := report.speed(runs, c.name))}
+        ours_scores[dataset.name] = {m: v.value for m, v in scores[OURS].metrics.items()}
+        crashes += [f"{dataset.name}/{pid}: {msg}" for pid, msg in scores[OURS].crashes]
+        doc["datasets"][dataset.name] = {
+            "pages": len(runs),
+            "scores": {name: {m: asdict(v) for m, v in s.metrics.items()} for name, s in scores.items()},
+            "errors": {name: len(s.errors) for name, s in scores.items()},
+            "crashes": {name: s.crashes for name, s in scores.items()},
+            "speed": {name: _speed_json(s) for name, s in speeds.items()},
+        }
+        if not as_json:
+            click.echo(report.score_table(dataset.name, len(runs), scores, floors.get(dataset.name, {}),
+                                          floors_mod.TARGETS.get(dataset.name, {})))
+            errors = ", ".join(f"{name} {len(s.errors)}" for name, s in scores.items() if s.errors)
+            if errors:
+                click.echo(f"pages without an article (ExtractError): {errors}")
+            if worst:
+                click.echo(_worst(scores[OURS], worst))
+            if speeds:
+                click.echo(report.speed_table(dataset.name, speeds))
+            click.echo()
+
+    overall = {c.name: s for c in candidates if (s := report.speed(all_runs, c.name))}
+    doc["speed"] = {name: _speed_json(s) for name, s in overall.items()}
+    if overall and not as_json:
+        click.echo(report.speed_table("all datasets", overall))
+
+    failures = [] if limit else floors_mod.check(floors, ours_scores)
+    doc["floors"] = {"path": str(floors_path), "checked": not limit,
+                     "failures": [str(f) for f in failures], "crashes": crashes}
+    if write_floors:
+        floors_mod.write(floors_path, floors_mod.raise_floors(floors, ours_scores, margin))
+    if as_json:
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=1))
+    else:
+        _echo_gate(failures, crashes, limit, write_floors, floors_path)
+    if failures or crashes:
+        sys.exit(1)
+
+
+def _echo_gate(failures, crashes, limit, write_floors, floors_path) -> None:
+    click.echo()
+    for crash in crashes:
+        click.echo(f"CRASH {crash}")
+    for failure in failures:
+        click.echo(f"BELOW FLOOR {failure}")
+    if limit:
+        click.echo("floors not checked: --limit scores only part of each dataset")
+    elif not failures and not crashes:
+        click.echo(f"every score is at or above its floor ({floors_path})")
+    if write_floors:
+        click.echo(f"floors raised where the scores allow: {floors_path}")
+
+
+__all__ = ["eval_command"]

@@ -1,0 +1,182 @@
+"""Run extractors over evaluation pages, timing the extraction call alone.
+
+Every extractor becomes a ``Candidate``: a name and a callable from
+(html, url, crawl date) to a ``Prediction``. The runner interleaves them page
+by page (bare lexbor parse, ours, then any comparison) so that a noisy,
+shared machine slows them alike, and it warms each one up before timing.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ..errors import ScraperError
+from .dataset import EvalPage
+from .scoring import Stamp, parse_stamp, stamp_of
+
+OURS = "scraper"
+BARE = "lexbor parse"
+TRAFILATURA = "trafilatura"
+DEFAULT_EXTRACTOR = "scraper.extract:extract"
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """What one extractor found in one page, in the scorer's terms."""
+
+    title: str | None = None
+    published: Stamp | None = None
+    authors: list[str] | str | None = None
+    body: str | None = None
+    images: list[str] = field(default_factory=list)
+    error: str | None = None  # our own ExtractError: the page yields no article
+    crash: str | None = None  # any other exception: a bug
+
+
+Extract = Callable[[str, str, datetime | None], Prediction]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    name: str
+    run: Extract
+    scored: bool = True  # False for the bare parse: timed, not scored
+
+
+@dataclass
+class PageRun:
+    """One page through every candidate: seconds and predictions by name."""
+
+    page: EvalPage
+    seconds: dict[str, float] = field(default_factory=dict)
+    predictions: dict[str, Prediction] = field(default_factory=dict)
+
+
+# ------------------------------------------------------------- candidates
+
+
+def bare_parse() -> Candidate:
+    """A bare ``LexborHTMLParser(html)``: the floor for any selectolax extractor."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    def run(html: str, url: str, now: datetime | None) -> Prediction:
+        LexborHTMLParser(html)
+        return Prediction()
+
+    return Candidate(BARE, run, scored=False)
+
+
+def load_callable(spec: str) -> Callable:
+    """``package.module:function`` imported."""
+    module_name, _, attr = spec.partition(":")
+    return getattr(importlib.import_module(module_name), attr or "extract")
+
+
+def ours(spec: str = DEFAULT_EXTRACTOR) -> Candidate:
+    """Our extractor: ``extract(html, url)`` returning an ``Article``. A ``now``
+    keyword, where the function takes one, receives the page's crawl date."""
+    function = load_callable(spec)
+    try:
+        takes_now = "now" in inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        takes_now = False
+
+    def run(html: str, url: str, now: datetime | None) -> Prediction:
+        article = function(html, url, now=now) if takes_now and now else function(html, url)
+        images = [getattr(img, "url", img) for img in (getattr(article, "images", None) or [])]
+        return Prediction(
+            title=article.title,
+            published=stamp_of(article.published_at),
+            authors=list(article.authors or []),
+            body=article.body,
+            images=[u for u in images if isinstance(u, str)],
+        )
+
+    return Candidate(OURS, run)
+
+
+def trafilatura_candidate() -> Candidate:
+    """trafilatura's ``extract`` with metadata, as JSON, asked for the time of
+    day too (``%Y-%m-%dT%H:%M:%S%z``) and bounded by the crawl date."""
+    try:
+        import trafilatura
+    except ImportError as exc:
+        raise RuntimeError("trafilatura is not installed: pip install -e '.[compare]'") from exc
+
+    def run(html: str, url: str, now: datetime | None) -> Prediction:
+        params = {"original_date": True, "extensive_search": True, "outputformat": "%Y-%m-%dT%H:%M:%S%z",
+                  "max_date": (now or datetime.now()).strftime("%Y-%m-%d")}
+        raw = trafilatura.extract(html, url=url or None, with_metadata=True, output_format="json",
+                                  date_extraction_params=params)
+        if not raw:
+            return Prediction()
+        data = json.loads(raw)
+        return Prediction(
+            title=data.get("title"),
+            published=_trafilatura_date(data.get("date")),
+            authors=data.get("author"),
+            body=data.get("text"),
+            images=[data["image"]] if data.get("image") else [],
+        )
+
+    return Candidate(TRAFILATURA, run)
+
+
+def _trafilatura_date(value: str | None) -> Stamp | None:
+    """htmldate writes midnight for a date without a time: read that as a date."""
+    stamp = parse_stamp(value)
+    if stamp and stamp.value.hour == stamp.value.minute == stamp.value.second == 0:
+        return Stamp(stamp.value, has_time=False)
+    return stamp
+
+
+COMPARISONS = {TRAFILATURA: trafilatura_candidate}
+
+
+# ----------------------------------------------------------------- running
+
+
+def _call(candidate: Candidate, page: EvalPage) -> tuple[float, Prediction]:
+    now = page.truth.crawl_date
+    start = time.perf_counter()
+    try:
+        prediction = candidate.run(page.html, page.url, now)
+    except ScraperError as exc:
+        elapsed = time.perf_counter() - start
+        return elapsed, Prediction(error=f"{type(exc).__name__}: {exc}")
+    except Exception as exc:  # a crash is a finding, reported per page, not a stop
+        elapsed = time.perf_counter() - start
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        return elapsed, Prediction(crash=f"{type(exc).__name__}: {exc} ({where.filename}:{where.lineno})")
+    return time.perf_counter() - start, prediction
+
+
+def warm_up(candidates: list[Candidate], pages: list[EvalPage]) -> None:
+    """Run every candidate over a few pages, untimed: imports, caches, JIT-free
+    but lazy module state are paid for before the clock starts."""
+    for page in pages:
+        for candidate in candidates:
+            _call(candidate, page)
+
+
+def run_pages(candidates: list[Candidate], pages: Iterable[EvalPage],
+              progress: Callable[[PageRun], None] | None = None) -> list[PageRun]:
+    """Every page through every candidate, interleaved page by page."""
+    runs = []
+    for page in pages:
+        result = PageRun(page)
+        for candidate in candidates:
+            seconds, prediction = _call(candidate, page)
+            result.seconds[candidate.name] = seconds
+            result.predictions[candidate.name] = prediction
+        runs.append(result)
+        if progress:
+            progress(result)
+    return runs
