@@ -31,5 +31,8 @@ crawl: $(STAMP)  ## Discover and fetch every configured source once, then exit
 serve: $(STAMP)  ## Browse the archive in Datasette
 	$(BIN)/scraper serve --config $(CONFIG)
 
+demo: $(STAMP)  ## A tour with no internet: a local news site, the daemon for 150 s, then what it archived
+	$(BIN)/python -m demo.tour
+
 clean:  ## Remove .venv and caches (never the archive)
 	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info

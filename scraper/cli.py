@@ -190,7 +190,8 @@ def crawl(sources: tuple[str, ...], config_path: str | None, db: str | None, log
 @log_format_option
 @click.option("--grace", default="30s", show_default=True,
               help="How long in-flight fetches may finish after SIGINT/SIGTERM.")
-def run(config_path: str | None, db: str | None, log_format: str, grace: str) -> None:
+@click.option("--stop-after", default=None, help="Stop by itself after this long (e.g. \"3m\"), as on SIGTERM.")
+def run(config_path: str | None, db: str | None, log_format: str, grace: str, stop_after: str | None) -> None:
     """Run the archiver as a daemon: discover, fetch and revisit, forever.
 
     Each source is read on its schedule; each article is re-checked on the
@@ -206,7 +207,9 @@ def run(config_path: str | None, db: str | None, log_format: str, grace: str) ->
     if not config.sources:
         click.echo("warning: no [[sources]] in the config; the daemon will only revisit known URLs", err=True)
     try:
-        code = asyncio.run(Daemon(config, path, grace=config_mod.parse_duration(grace)).run())
+        daemon = Daemon(config, path, grace=config_mod.parse_duration(grace),
+                        stop_after=config_mod.parse_duration(stop_after) if stop_after else None)
+        code = asyncio.run(daemon.run())
     except (ScraperError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     sys.exit(code)

@@ -88,10 +88,11 @@ def trigger_for(source: SourceConfig):
 
 class Daemon:
     def __init__(self, config: Config, db_path: Path, *, grace: float = 30.0,
-                 now: Callable[[], datetime] = utcnow) -> None:
+                 stop_after: float | None = None, now: Callable[[], datetime] = utcnow) -> None:
         self.config = config
         self.db_path = Path(db_path)
         self.grace = grace
+        self.stop_after = stop_after
         self.now = now
         self.stopping = asyncio.Event()
         self.tasks: set[asyncio.Task] = set()
@@ -116,6 +117,8 @@ class Daemon:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, self.stopping.set)
+        if self.stop_after is not None:
+            loop.call_later(self.stop_after, self.stopping.set)
         scheduler.start()
         event("started", db=str(self.db_path), sources=len(self.config.sources),
               due_next=self.crawler.frontier.next_due())

@@ -25,12 +25,12 @@ class Route:
 class SiteServer:
     """Serves ``root`` on http://127.0.0.1:<port>/; ``routes`` override paths."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, port: int = 0) -> None:
         self.root = Path(root)
         self.routes: dict[str, Route] = {}
         self.hits: Counter[str] = Counter()
         self.requests: list[tuple[str, dict[str, str]]] = []
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
@@ -93,13 +93,13 @@ class SiteServer:
 PLACEHOLDER = b"http://SITE"
 
 
-def serve_copy(trees: dict[str, Path], target: Path) -> SiteServer:
+def serve_copy(trees: dict[str, Path], target: Path, port: int = 0) -> SiteServer:
     """Serve copies of fixture trees (mount point -> folder) from ``target``.
 
     Fixture files write their own host as ``http://SITE``; it is replaced by the
     server's real address (its port is only known once bound)."""
     target.mkdir(parents=True, exist_ok=True)
-    server = SiteServer(target)
+    server = SiteServer(target, port)
     base = server.url("").rstrip("/").encode()
     for mount, source in trees.items():
         for path in sorted(Path(source).rglob("*")) if Path(source).exists() else []:
