@@ -245,6 +245,18 @@ def status(config_path: str | None, db: str | None, as_json: bool) -> None:
             click.echo(f"  error:     {err['requested_at']} {err['url']} {err['error']}")
 
 
+def _register_subcommands() -> None:
+    """Commands that live beside their library code: the Datasette UI and the evaluation."""
+    from .evaluation.cli import eval_command
+    from .web.serve import serve_command
+
+    cli.add_command(serve_command, "serve")
+    cli.add_command(eval_command, "eval")
+
+
+_register_subcommands()
+
+
 def main() -> None:
     cli(prog_name="scraper")
 
