@@ -1,0 +1,140 @@
+"""Turn one HTML page into an ``Article``: the generic engine plus site rules.
+
+    extract(html, url, *, rules=None, offset=None) -> Article
+
+The page is parsed once (``precompute.build``); the field modules read that
+shared object in a fixed order, and the body extractor, which prunes the
+tree, runs last:
+
+    precompute ─> metadata (title, language, canonical)
+               ─> dates (published, modified)
+               ─> authors (JSON-LD, meta, byline elements)
+               ─> body (container, images, paragraphs) ─> signature, lead marker
+
+Only ``ExtractError`` (or its subclass ``NoArticle``) ever leaves this
+function, whatever the input.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import replace
+
+from ..config import SiteRule
+from ..errors import ExtractError, NoArticle, ScraperError
+from ..models import Article, Image
+from . import authors as authors_mod
+from . import body as body_mod
+from . import images as images_mod
+from . import metadata, rules as rules_mod
+from .dates import DateFinder
+from .precompute import Precomputed, build
+
+__all__ = ["extract", "decode", "Precomputed", "builtin_rules"]
+
+builtin_rules = rules_mod.builtin_rules
+
+
+def decode(data: bytes | str) -> str:
+    """Page bytes to text (browser order: BOM, meta, detection)."""
+    if isinstance(data, str):
+        return data
+    from ..charset import decode_html
+
+    return decode_html(data)
+
+
+def _nfc(text: str | None) -> str | None:
+    return unicodedata.normalize("NFC", text) if text else text
+
+
+def extract(html: bytes | str, url: str | None = None, *, rules: Sequence[SiteRule] | None = None,
+            offset: str | None = None, builtin: bool = True) -> Article:
+    """Extract the article in ``html`` (bytes are decoded like a browser would).
+
+    ``rules`` are tried before the built-in site rules (``builtin=False`` turns
+    those off, as the evaluation does); ``offset`` (e.g. ``"+07:00"``) is the
+    UTC offset assumed for dates that state none.
+    """
+    try:
+        return _extract(decode(html), url, rules, offset, builtin)
+    except ScraperError:
+        raise
+    except (Exception, RecursionError) as exc:  # noqa: BLE001 - the promise is: only our own errors
+        raise ExtractError(f"extraction failed: {type(exc).__name__}: {exc}") from exc
+
+
+def _select_text(pre: Precomputed, selector: str | None) -> str | None:
+    if not selector:
+        return None
+    try:
+        node = pre.tree.css_first(selector)
+    except Exception:  # noqa: BLE001 - malformed user selector
+        return None
+    if node is None:
+        return None
+    return " ".join(node.text(separator=" ", strip=True).split()) or None
+
+
+def _extract(text: str, url: str | None, rules: Sequence[SiteRule] | None, offset: str | None,
+             builtin: bool) -> Article:
+    matching = rules_mod.candidates(url, rules, builtin)
+    first_offset = offset or next((r.offset for r in matching if r.offset), None)
+    pre = build(text, url, first_offset)
+    finder = DateFinder(pre, first_offset)
+    published = finder.published()
+    rule = rules_mod.choose(matching, url, published.date() if published else None)
+    if rule is not None and rule.published:
+        published = finder.published(rule.published) or published
+    modified = finder.modified()
+    if rule is not None and rule.modified:
+        modified = finder.from_selector(rule.modified) or modified
+    title = _select_text(pre, rule.title if rule else None) or metadata.title(pre)
+    language = metadata.language(pre)
+    sites = metadata.site_names(pre)
+    people, org_only = authors_mod.find(pre, sites, rule.authors if rule else None)
+
+    body_mod.prune_page(pre.tree)
+    containers = body_mod.select(pre.tree, rule.body if rule else None)
+    images = images_mod.collect(pre, containers, rule.captions if rule else None)
+    junk = body_mod.BODY_JUNK + (", " + rule.captions if rule and rule.captions else "")
+    blocks = body_mod.render(containers, junk, list(rule.remove) if rule else None)
+    blocks = _drop_title(blocks, title)
+
+    use_signature = rule.signature if rule is not None else True
+    names, used = authors_mod.signature(blocks, language, forced=bool(rule and rule.signature))
+    if use_signature and names:
+        known = {p.casefold() for p in people}
+        if not people or all(n.casefold() in known for n in names):
+            people = people or names
+            blocks = [b for i, b in enumerate(blocks) if i not in used]
+        elif people and org_only is False and any(n.casefold() in known for n in names):
+            blocks = [b for i, b in enumerate(blocks) if i not in used]
+
+    body = "\n\n".join(b.text for b in blocks)
+    article = Article(
+        title=_nfc(title),
+        published_at=published,
+        authors=[_nfc(p) for p in people],  # type: ignore[misc]
+        body=_nfc(body) or "",
+        images=[Image(_nfc(i.url) or i.url, _nfc(i.caption), _nfc(i.credit)) for i in images],
+        modified_at=modified,
+        language=language,
+        canonical_url=metadata.canonical(pre),
+        lead_marker=rules_mod.lead_marker(rule, body),
+    )
+    if rule is not None and rule.hook:
+        hooked = rules_mod.load_hook(rule.hook)(pre, article)
+        if isinstance(hooked, Article):
+            article = hooked
+    if not article.title and not article.body:
+        raise NoArticle("the page holds no article: no title and no body text")
+    return article
+
+
+def _drop_title(blocks: list[body_mod.Block], title: str | None) -> list[body_mod.Block]:
+    if not title or not blocks:
+        return blocks
+    key = " ".join(title.split()).casefold()
+    return [b for i, b in enumerate(blocks) if not (i < 3 and b.text.casefold() == key)]

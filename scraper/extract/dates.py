@@ -1,0 +1,353 @@
+"""Publication and modification times: machine-readable values first, then
+visible datelines in any common format (Vietnamese day-first included).
+
+Every result is an aware datetime in the publisher's offset: the offset the
+page states, else the default offset (site rule, caller, "(GMT+7)" seen on the
+page), else the offset of another date on the page, else UTC.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+
+from selectolax.lexbor import LexborNode
+
+from .precompute import Precomputed, jsonld_text
+
+_PUBLISHED_META = (
+    "article:published_time", "og:article:published_time", "og:published_time", "published_time",
+    "datepublished", "article.published", "article_date_original", "pubdate", "publishdate",
+    "publish-date", "publish_date", "publication_date", "sailthru.date", "parsely-pub-date",
+    "dc.date.issued", "dcterms.issued", "dc.date.created", "dcterms.created", "dc.date", "dcterms.date",
+    "date", "cxenseparse:recs:publishtime", "article:published", "og:updated_time:published", "created",
+    "originalpublicationdate", "displaydate", "pub_date", "datecreated", "timestamp",
+)
+_MODIFIED_META = (
+    "article:modified_time", "og:article:modified_time", "og:updated_time", "datemodified",
+    "lastmod", "last-modified", "dc.date.modified", "dcterms.modified", "article.updated",
+    "modified", "updated_time", "article:modified",
+)
+
+_MONTHS = {
+    # English, German, French, Spanish, Italian, Portuguese, Dutch (prefixes matched)
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
+    "oct": 10, "nov": 11, "dec": 12, "januar": 1, "februar": 2, "märz": 3, "maerz": 3, "mai": 5,
+    "juni": 6, "juli": 7, "okt": 10, "dez": 12, "janv": 1, "févr": 2, "fevr": 2, "mars": 3, "avr": 4,
+    "juin": 6, "juil": 7, "août": 8, "aout": 8, "sept": 9, "déc": 12, "ene": 1, "abr": 4, "ago": 8,
+    "dic": 12, "gen": 1, "mag": 5, "giu": 6, "lug": 7, "set": 9, "ott": 10, "fev": 2, "mai.": 5,
+    "out": 10, "dez.": 12, "mrt": 3, "mei": 5, "okt.": 10, "enero": 1, "febrero": 2, "marzo": 3,
+    "abril": 4, "mayo": 5, "junio": 6, "julio": 7, "agosto": 8, "septiembre": 9, "setiembre": 9,
+    "octubre": 10, "noviembre": 11, "diciembre": 12, "gennaio": 1, "febbraio": 2, "aprile": 4,
+    "maggio": 5, "giugno": 6, "luglio": 7, "settembre": 9, "ottobre": 10, "dicembre": 12,
+    "janeiro": 1, "fevereiro": 2, "março": 3, "maio": 5, "junho": 6, "julho": 7, "setembro": 9,
+    "outubro": 10, "novembro": 11, "dezembro": 12, "janvier": 1, "février": 2, "avril": 4,
+    "juillet": 7, "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12, "maart": 3,
+    "augustus": 8, "oktober": 10,
+}
+_MONTH_WORD = r"([A-Za-zÀ-ÿ]{3,10}\.?)"
+_TIME = r"(?:\s*(?:,|at|um|à|a las|alle|kl\.?|-|–|—|\||/)?\s*(\d{1,2})[:hH](\d{2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?)?"
+_TZ = r"(?:\s*\(?\s*(?:GMT|UTC)\s*([+-]\s*\d{1,2})(?::?(\d{2}))?\s*\)?)?"
+_TIME_FIRST = re.compile(r"(\d{1,2})[:hH](\d{2})\s*(am|pm)?\s*,?\s*(?:ngày\s*)?(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})" + _TZ, re.I)
+_NUMERIC_DMY = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?![\d/-])" + _TIME + _TZ, re.I)
+_NUMERIC_YMD = re.compile(r"(?<!\d)(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})(?![\d/])" + r"(?:[T\s,]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?" + _TZ)
+_VI_WORDS = re.compile(r"ngày\s*(\d{1,2})\s*tháng\s*(\d{1,2})\s*năm\s*(\d{4})" + _TIME + _TZ, re.I)
+_DAY_MONTH_YEAR = re.compile(r"(?<!\d)(\d{1,2})\.?\s+(?:de\s+)?" + _MONTH_WORD + r"\s+(?:de\s+)?(\d{4})" + _TIME, re.I)
+_MONTH_DAY_YEAR = re.compile(_MONTH_WORD + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})" + _TIME, re.I)
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|[-_]|\b)")
+_GMT = re.compile(r"\(?\s*GMT\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?\s*\)?", re.I)
+_ISO_FIX = re.compile(r"([+-]\d{2})(\d{2})$")
+_DATE_SELECTOR = ", ".join(
+    f"[{attr}*={word} i]" for word in ("date", "time", "publish", "posted", "byline", "meta", "ngay")
+    for attr in ("class", "id")) + ", [data-role=publishdate]"
+
+
+def parse_offset(text: str | None) -> timezone | None:
+    """``"+07:00"`` / ``"+0700"`` / ``"+7"`` -> a fixed timezone."""
+    if not text:
+        return None
+    match = re.fullmatch(r"\s*([+-])\s*(\d{1,2}):?(\d{2})?\s*", text)
+    if not match:
+        return None
+    hours, minutes = int(match.group(2)), int(match.group(3) or 0)
+    if hours > 14 or minutes > 59:
+        return None
+    delta = timedelta(hours=hours, minutes=minutes)
+    return timezone(-delta if match.group(1) == "-" else delta)
+
+
+def parse_iso(value: str | None) -> tuple[datetime, bool] | None:
+    """An ISO 8601 or RFC 2822 string -> (datetime, has_time); naive if it states no offset."""
+    if not value:
+        return None
+    text = value.strip()
+    if not text or len(text) > 60:
+        return None
+    if text.isdigit() and len(text) in (10, 13):  # epoch seconds / millis
+        try:
+            seconds = int(text) / (1000 if len(text) == 13 else 1)
+            return datetime.fromtimestamp(seconds, timezone.utc), True
+        except (OverflowError, OSError, ValueError):
+            return None
+    candidate = text.replace("Z", "+00:00").replace("z", "+00:00")
+    candidate = re.sub(r"\s*(?:UTC|GMT)$", "+00:00", candidate)
+    candidate = re.sub(r"^(\d{4}-\d{2}-\d{2})\s+", r"\1T", candidate)
+    candidate = re.sub(r"(\d)\s+([+-]\d{2}:?\d{2})$", r"\1\2", candidate)
+    candidate = _ISO_FIX.sub(r"\1:\2", candidate)
+    candidate = re.sub(r"(\.\d{6})\d+", r"\1", candidate)
+    try:
+        parsed = datetime.fromisoformat(candidate)
+        return parsed, ("T" in candidate or ":" in candidate)
+    except ValueError:
+        pass
+    try:
+        parsed = parsedate_to_datetime(text)
+        if parsed is not None:
+            return parsed, True
+    except (TypeError, ValueError, IndexError):
+        pass
+    found = parse_visible(text, month_first=False)
+    return found
+
+
+def _hour(hour: int, ampm: str | None) -> int:
+    if ampm:
+        pm = ampm.lower().startswith("p")
+        if pm and hour < 12:
+            return hour + 12
+        if not pm and hour == 12:
+            return 0
+    return hour
+
+
+def _make(year: int, month: int, day: int, hour: str | None, minute: str | None,
+          ampm: str | None = None, tz_h: str | None = None, tz_m: str | None = None) -> tuple[datetime, bool] | None:
+    try:
+        has_time = hour is not None and minute is not None
+        value = datetime(year, month, day, _hour(int(hour), ampm) if has_time else 0,
+                         int(minute) if has_time else 0)
+    except (ValueError, TypeError):
+        return None
+    if not 1990 <= year <= 2100:
+        return None
+    if tz_h:
+        tz = parse_offset(tz_h.replace(" ", "") + (":" + tz_m if tz_m else ""))
+        if tz is not None:
+            value = value.replace(tzinfo=tz)
+    return value, has_time
+
+
+def _month(word: str) -> int | None:
+    word = word.lower().rstrip(".")
+    if word in _MONTHS:
+        return _MONTHS[word]
+    for length in (4, 3):
+        if word[:length] in _MONTHS:
+            return _MONTHS[word[:length]]
+    return None
+
+
+def parse_visible(text: str, month_first: bool = False) -> tuple[datetime, bool] | None:
+    """The first date (and time) written in ``text``, in any common human format."""
+    if not text:
+        return None
+    text = text[:600]
+    found: list[tuple[int, tuple[datetime, bool]]] = []
+    m = _TIME_FIRST.search(text)
+    if m:
+        r = _make(int(m.group(6)), int(m.group(5)), int(m.group(4)), m.group(1), m.group(2), m.group(3),
+                  m.group(7), m.group(8))
+        if r:
+            found.append((m.start(), r))
+    m = _VI_WORDS.search(text)
+    if m:
+        r = _make(int(m.group(3)), int(m.group(2)), int(m.group(1)), m.group(4), m.group(5), m.group(7),
+                  m.group(8), m.group(9))
+        if r:
+            found.append((m.start(), r))
+    m = _NUMERIC_DMY.search(text)
+    if m:
+        first, second = int(m.group(1)), int(m.group(2))
+        slash = "/" in m.group(0)[:6]
+        day, month = (second, first) if (month_first and slash and second <= 31 and first <= 12) else (first, second)
+        if month > 12 and day <= 12:
+            day, month = month, day
+        r = _make(int(m.group(3)), month, day, m.group(4), m.group(5), m.group(7), m.group(8), m.group(9))
+        if r:
+            found.append((m.start(), r))
+    m = _NUMERIC_YMD.search(text)
+    if m:
+        r = _make(int(m.group(1)), int(m.group(2)), int(m.group(3)), m.group(4), m.group(5), None,
+                  m.group(7), m.group(8))
+        if r:
+            found.append((m.start(), r))
+    for pattern, order in ((_DAY_MONTH_YEAR, "dmy"), (_MONTH_DAY_YEAR, "mdy")):
+        m = pattern.search(text)
+        if not m:
+            continue
+        if order == "dmy":
+            day, month, year = int(m.group(1)), _month(m.group(2)), int(m.group(3))
+        else:
+            month, day, year = _month(m.group(1)), int(m.group(2)), int(m.group(3))
+        if month:
+            r = _make(year, month, day, m.group(4), m.group(5), m.group(7))
+            if r:
+                found.append((m.start(), r))
+    if not found:
+        return None
+    found.sort(key=lambda item: item[0])
+    best = found[0][1]
+    if not best[1]:  # a later match at the same spot may carry the time
+        for _, other in found[1:]:
+            if other[1] and other[0].date() == best[0].date():
+                return other
+    return best
+
+
+class DateFinder:
+    """Finds published/modified times for one page."""
+
+    def __init__(self, pre: Precomputed, default_offset: str | None = None) -> None:
+        self.pre = pre
+        self.default_tz = parse_offset(default_offset or pre.offset)
+        self.month_first = (pre.html_lang or "").lower() in ("en-us", "en_us") or (
+            (pre.html_lang or "").lower() == "en" and (pre.url or "").split("/")[2:3] and
+            not (pre.url or "").split("/")[2].endswith((".uk", ".au", ".ie", ".nz", ".in", ".za")))
+        self.page_tz: timezone | None = None
+
+    def localise(self, found: tuple[datetime, bool] | None) -> datetime | None:
+        if found is None:
+            return None
+        value, _ = found
+        if value.tzinfo is not None:
+            return value
+        tz = self.default_tz or self.page_tz or timezone.utc
+        return value.replace(tzinfo=tz)
+
+    def machine_candidates(self, keys: tuple[str, ...], ld_key: str) -> list[tuple[datetime, bool]]:
+        pre = self.pre
+        values: list[str] = []
+        article = pre.article
+        ld = jsonld_text(article.get(ld_key)) if article else None
+        if ld:
+            values.append(ld)
+        for key in keys:
+            values.extend(pre.meta.get(key, ()))
+        values.extend(pre.microdata.get(ld_key.lower(), ()))
+        out = []
+        for value in values[:30]:
+            parsed = parse_iso(value)
+            if parsed:
+                out.append(parsed)
+                if parsed[0].tzinfo is not None and self.page_tz is None:
+                    self.page_tz = parsed[0].tzinfo  # type: ignore[assignment]
+        return out
+
+    def published(self, rule_selector: str | None = None) -> datetime | None:
+        if rule_selector:
+            value = self.from_selector(rule_selector)
+            if value:
+                return value
+        candidates = self.machine_candidates(_PUBLISHED_META, "datePublished")
+        candidates += self._time_elements()
+        best = _pick(candidates)
+        if best and not best[1]:
+            visible = self.visible()
+            if visible and visible[0].date() == best[0].date() and visible[1]:
+                best = visible
+        if best is None:
+            best = self.visible() or self._from_url()
+        self._learn_gmt()
+        return self.localise(best)
+
+    def modified(self) -> datetime | None:
+        candidates = self.machine_candidates(_MODIFIED_META, "dateModified")
+        return self.localise(_pick(candidates))
+
+    def from_selector(self, selector: str) -> datetime | None:
+        try:
+            node = self.pre.tree.css_first(selector)
+        except Exception:  # noqa: BLE001 - a bad selector in a user rule must not crash extraction
+            return None
+        if node is None:
+            return None
+        attrs = node.attributes
+        raw = attrs.get("datetime") or attrs.get("content")
+        found = parse_iso(raw) if raw else None
+        if found is None:
+            found = parse_visible(node.text(separator=" ", strip=True), self.month_first)
+        self._learn_gmt(node.text(separator=" ", strip=True))
+        return self.localise(found)
+
+    def _time_elements(self) -> list[tuple[datetime, bool]]:
+        out = []
+        for node in self.pre.tree.css("time[datetime]")[:10]:
+            attrs = node.attributes
+            hint = " ".join(filter(None, (attrs.get("itemprop"), attrs.get("class"), attrs.get("pubdate"))))
+            parsed = parse_iso(attrs.get("datetime"))
+            if parsed is None:
+                continue
+            if "modif" in hint.lower() or "updat" in hint.lower():
+                continue
+            out.append(parsed)
+            if "pubdate" in attrs or "publish" in hint.lower():
+                return [parsed]
+            break
+        return out
+
+    def visible(self) -> tuple[datetime, bool] | None:
+        """A dateline written on the page, searched near the headline first."""
+        tree = self.pre.tree
+        texts: list[str] = []
+        for node in tree.css(_DATE_SELECTOR):
+            text = node.text(separator=" ", strip=True)
+            if 6 <= len(text) <= 200 and any(ch.isdigit() for ch in text):
+                texts.append(text)
+                if len(texts) >= 12:
+                    break
+        for text in texts:
+            found = parse_visible(text, self.month_first)
+            if found:
+                self._learn_gmt(text)
+                return found
+        body = tree.body
+        if body is not None:
+            head = body.text(separator=" ", strip=True)[:3000]
+            found = parse_visible(head, self.month_first)
+            if found:
+                self._learn_gmt(head)
+                return found
+        return None
+
+    def _learn_gmt(self, text: str | None = None) -> None:
+        if self.default_tz is not None or not text:
+            return
+        match = _GMT.search(text)
+        if match:
+            self.default_tz = parse_offset(f"{match.group(1)}{match.group(2)}:{match.group(3) or '00'}")
+
+    def _from_url(self) -> tuple[datetime, bool] | None:
+        match = _URL_DATE.search(self.pre.url or "")
+        if not match:
+            return None
+        return _make(int(match.group(1)), int(match.group(2)), int(match.group(3)), None, None)
+
+
+def _pick(candidates: list[tuple[datetime, bool]]) -> tuple[datetime, bool] | None:
+    """The first candidate, upgraded to a later one on the same day that has a time/offset."""
+    if not candidates:
+        return None
+    best = candidates[0]
+    for other in candidates[1:]:
+        if other[0].date() != best[0].date():
+            continue
+        better_time = other[1] and not best[1]
+        better_tz = other[0].tzinfo is not None and best[0].tzinfo is None and other[1] >= best[1]
+        if better_time or better_tz:
+            best = other
+    return best
+
+
+def node_date_text(node: LexborNode) -> str:
+    return node.text(separator=" ", strip=True)

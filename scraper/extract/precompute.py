@@ -1,0 +1,244 @@
+"""Parse a page once into the shared object every field rule reads.
+
+``Precomputed`` holds the lexbor tree, the meta tags, the JSON-LD objects
+(``@graph`` flattened), the microdata ``itemprop`` values, the page language
+and canonical URL. Field modules (metadata, dates, authors, body, images) only
+read it; the body extractor is the one step that prunes the tree, and it runs
+last.
+
+Hostile input is bounded here: the text is capped at ``MAX_CHARS`` and markup
+nested deeper than ``MAX_DEPTH`` is flattened before lexbor sees it (lexbor's
+tree construction is quadratic in nesting depth).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+MAX_CHARS = 3_000_000
+MAX_DEPTH = 400
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)[^<>]*?(/?)>")
+_VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+_JSONLD_JUNK = re.compile(r"^\s*(?:<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)|(?:-->|//\s*\]\]>|\]\]>)\s*$")
+_ARTICLE_TYPES = ("article", "posting", "report", "newsarticle", "blogposting")
+
+
+@dataclass
+class Precomputed:
+    """Everything the field rules read, computed once per page."""
+
+    tree: LexborHTMLParser
+    url: str | None
+    meta: dict[str, list[str]] = field(default_factory=dict)
+    jsonld: list[dict[str, Any]] = field(default_factory=list)
+    microdata: dict[str, list[str]] = field(default_factory=dict)
+    html_lang: str | None = None
+    canonical: str | None = None
+    title_tag: str | None = None
+    offset: str | None = None
+
+    def first_meta(self, *keys: str) -> str | None:
+        """The first non-empty meta value among ``keys`` (in order)."""
+        for key in keys:
+            for value in self.meta.get(key, ()):
+                if value and value.strip():
+                    return value.strip()
+        return None
+
+    @property
+    def article(self) -> dict[str, Any]:
+        """The JSON-LD object describing the article itself ({} if none)."""
+        return _main_article(self.jsonld, self.url)
+
+    def absolute(self, link: str | None) -> str | None:
+        if not link:
+            return None
+        link = link.strip()
+        if not link or link.startswith(("data:", "javascript:", "about:")):
+            return None
+        if self.url:
+            try:
+                return urljoin(self.url, link)
+            except ValueError:
+                return None
+        return link
+
+
+def flatten_nesting(html: str) -> str:
+    """Drop opening tags nested deeper than ``MAX_DEPTH`` (their text stays).
+
+    Only run on tag-dense input: ordinary pages have far fewer tags per byte.
+    """
+    depth = 0
+    out: list[str] = []
+    last = 0
+    for match in _TAG.finditer(html):
+        closing, name, selfclose = match.group(1), match.group(2).lower(), match.group(3)
+        if name in _VOID or selfclose:
+            continue
+        if closing:
+            depth = max(0, depth - 1)
+            continue
+        depth += 1
+        if depth > MAX_DEPTH:
+            out.append(html[last:match.start()])
+            last = match.end()
+    if not out:
+        return html
+    out.append(html[last:])
+    return "".join(out)
+
+
+def bound(html: str) -> str:
+    """Cap the size of the markup and flatten pathological nesting."""
+    if len(html) > MAX_CHARS:
+        html = html[:MAX_CHARS]
+    tags = html.count("<")
+    if tags > 2 * MAX_DEPTH and tags * 16 > len(html):
+        html = flatten_nesting(html)
+    return html
+
+
+def build(html: str, url: str | None, offset: str | None = None) -> Precomputed:
+    tree = LexborHTMLParser(bound(html))
+    pre = Precomputed(tree=tree, url=url, offset=offset)
+    _read_meta(pre)
+    _read_jsonld(pre)
+    _read_microdata(pre)
+    root = tree.root
+    if root is not None and root.tag == "html":
+        pre.html_lang = (root.attributes.get("lang") or root.attributes.get("xml:lang") or "").strip() or None
+    title = tree.css_first("title")
+    if title is not None:
+        pre.title_tag = title.text(strip=True) or None
+    for link in tree.css("link[rel]"):
+        rels = (link.attributes.get("rel") or "").lower().split()
+        if "canonical" in rels and pre.canonical is None:
+            pre.canonical = pre.absolute(link.attributes.get("href"))
+    return pre
+
+
+def _read_meta(pre: Precomputed) -> None:
+    meta = pre.meta
+    for node in pre.tree.css("meta"):
+        attrs = node.attributes
+        content = attrs.get("content")
+        if content is None:
+            continue
+        for key in ("property", "name", "itemprop", "http-equiv"):
+            name = attrs.get(key)
+            if name:
+                meta.setdefault(name.strip().lower(), []).append(content)
+
+
+def _read_jsonld(pre: Precomputed) -> None:
+    for node in pre.tree.css('script[type*="ld+json" i]'):
+        text = node.text(deep=True, strip=False) or ""
+        data = _loads(text)
+        if data is not None:
+            _collect(data, pre.jsonld, 0)
+
+
+def _loads(text: str) -> Any:
+    text = _JSONLD_JUNK.sub("", text.strip()).strip().rstrip(";")
+    if not text or len(text) > 2_000_000:
+        return None
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        pass
+    try:  # control characters inside strings are common
+        return json.loads(text, strict=False)
+    except (ValueError, RecursionError):
+        return None
+
+
+def _collect(data: Any, out: list[dict[str, Any]], depth: int) -> None:
+    if depth > 6 or len(out) > 200:
+        return
+    if isinstance(data, list):
+        for item in data[:100]:
+            _collect(item, out, depth + 1)
+    elif isinstance(data, dict):
+        graph = data.get("@graph")
+        if "@type" in data:
+            out.append(data)
+        if isinstance(graph, (list, dict)):
+            _collect(graph, out, depth + 1)
+        main = data.get("mainEntity")
+        if isinstance(main, dict) and "@type" in main:
+            _collect(main, out, depth + 1)
+
+
+def types_of(obj: dict[str, Any]) -> list[str]:
+    kind = obj.get("@type")
+    if isinstance(kind, str):
+        return [kind.lower()]
+    if isinstance(kind, list):
+        return [k.lower() for k in kind if isinstance(k, str)]
+    return []
+
+
+def is_article(obj: dict[str, Any]) -> bool:
+    return any(t.endswith(_ARTICLE_TYPES) or t in ("liveblogposting", "socialmediaposting") for t in types_of(obj))
+
+
+def _main_article(objects: list[dict[str, Any]], url: str | None) -> dict[str, Any]:
+    articles = [o for o in objects if is_article(o)]
+    if not articles:
+        pages = [o for o in objects if any(t in ("webpage", "itempage") for t in types_of(o))
+                 and (o.get("datePublished") or o.get("author"))]
+        return pages[0] if pages else {}
+    if len(articles) > 1 and url:
+        tail = url.rstrip("/").split("/")[-1]
+        for obj in articles:
+            ref = obj.get("url") or obj.get("mainEntityOfPage")
+            if isinstance(ref, dict):
+                ref = ref.get("@id") or ref.get("url")
+            if isinstance(ref, str) and tail and ref.rstrip("/").endswith(tail):
+                return obj
+    with_body = [o for o in articles if o.get("headline") or o.get("articleBody")]
+    return (with_body or articles)[0]
+
+
+def _read_microdata(pre: Precomputed) -> None:
+    for node in pre.tree.css("[itemprop]"):
+        if node.tag == "meta":
+            continue
+        name = (node.attributes.get("itemprop") or "").strip().lower()
+        if not name or name not in ("headline", "name", "author", "datepublished", "datemodified",
+                                     "datecreated", "description", "articlebody"):
+            continue
+        value = _item_value(node)
+        if value:
+            pre.microdata.setdefault(name, []).append(value)
+
+
+def _item_value(node: LexborNode) -> str | None:
+    attrs = node.attributes
+    for key in ("content", "datetime"):
+        if attrs.get(key):
+            return attrs[key]
+    if node.tag in ("a", "link") and attrs.get("href") and node.attributes.get("itemprop") == "url":
+        return attrs["href"]
+    text = node.text(separator=" ", strip=True)
+    return text[:300] if text else None
+
+
+def jsonld_text(value: Any) -> str | None:
+    """A string out of a JSON-LD value (string, list of strings, or {name})."""
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, list) and value:
+        return jsonld_text(value[0])
+    if isinstance(value, dict):
+        return jsonld_text(value.get("name") or value.get("@value"))
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return None

@@ -1,0 +1,126 @@
+"""Site rules: caller rules before built-ins, date windows, removals,
+offsets, lead markers and Python hooks; plus the error contract."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from scraper.config import SiteRule, loads
+from scraper.errors import ExtractError, NoArticle
+from scraper.extract import builtin_rules, extract
+from scraper.extract.precompute import Precomputed
+from scraper.models import Article
+
+PAGE = """<html lang="vi"><head><title>Tin ngắn - Báo Mẫu</title></head><body>
+<div class="menu"><a href="/">Trang chủ</a></div>
+<div class="tieude">Khánh thành cầu treo bản Phìn</div>
+<div class="ngay">Thứ sáu, 09/05/2025 - 11:02</div>
+<div class="noidung">
+<p>PV - Sáng nay, cầu treo bản Phìn dài 120 m đã được khánh thành, giúp hơn 300 hộ dân qua suối an toàn trong mùa mưa lũ.</p>
+<div class="quangcao"><p>Quảng cáo: mua bán ô tô cũ giá tốt, liên hệ ngay hôm nay để nhận ưu đãi lớn.</p></div>
+<p>Công trình do người dân và doanh nghiệp cùng góp vốn, hoàn thành sau bốn tháng thi công liên tục.</p>
+<p><strong>Lê Văn Tâm</strong></p>
+<p>Theo TTXVN</p>
+</div></body></html>"""
+URL = "https://baomau.example.vn/xa-hoi/khanh-thanh-cau-treo.html"
+
+
+def rule(**values) -> SiteRule:
+    base = SiteRule(name="baomau", domains=["baomau.example.vn"])
+    return replace(base, **values)
+
+
+def test_generic_reads_the_page() -> None:
+    article = extract(PAGE, URL)
+    assert article.title == "Tin ngắn"
+    assert article.published_at.replace(tzinfo=None).isoformat() == "2025-05-09T11:02:00"
+    assert article.authors == ["Lê Văn Tâm"]
+    assert "Lê Văn Tâm" not in article.body
+    assert article.body.rstrip().endswith("Theo TTXVN")  # a source, kept in the text, never an author
+
+
+def test_offset_argument_applies_to_dates_without_one() -> None:
+    article = extract(PAGE, URL, offset="+07:00")
+    assert article.published_at.utcoffset() == timedelta(hours=7)
+    assert article.published_at.hour == 11
+
+
+def test_rule_selectors_offset_remove_and_lead_marker() -> None:
+    custom = rule(title="div.tieude", published="div.ngay", body="div.noidung", offset="+07:00",
+                  remove=["div.quangcao"], lead_marker=r"^(PV)\s*-\s")
+    article = extract(PAGE, URL, rules=[custom])
+    assert article.title == "Khánh thành cầu treo bản Phìn"
+    assert article.published_at.isoformat() == "2025-05-09T11:02:00+07:00"
+    assert "Quảng cáo" not in article.body
+    assert article.body.startswith("PV - Sáng nay")
+    assert article.lead_marker == "PV"
+
+
+def test_rule_outside_its_date_window_is_skipped() -> None:
+    old = rule(title="div.menu", valid_until="2020-12-31")
+    current = rule(title="div.tieude", valid_from="2021-01-01")
+    assert extract(PAGE, URL, rules=[old, current]).title == "Khánh thành cầu treo bản Phìn"
+    assert extract(PAGE, URL, rules=[old]).title == "Tin ngắn"
+
+
+def test_caller_rules_come_before_the_builtins() -> None:
+    page = PAGE.replace("PV - ", "BHG - ")
+    url = "https://baohagiang.vn/xa-hoi/201712/tin-ngan-1.html"
+    assert extract(page, url).lead_marker == "BHG"
+    mine = SiteRule(name="mine", domains=["baohagiang.vn"], title="div.tieude")
+    article = extract(page, url, rules=[mine])
+    assert article.title == "Khánh thành cầu treo bản Phìn" and article.lead_marker is None
+
+
+def test_signature_can_be_turned_off() -> None:
+    article = extract(PAGE, URL, rules=[rule(signature=False)])
+    assert article.authors == []
+    assert "Lê Văn Tâm" in article.body
+
+
+def shout_title(pre: Precomputed, article: Article) -> Article:
+    """A hook: reads the shared precomputed page and amends the article."""
+    node = pre.tree.css_first("div.tieude")
+    return replace(article, title=node.text(strip=True).upper())
+
+
+def test_python_hook() -> None:
+    article = extract(PAGE, URL, rules=[rule(hook="tests.test_extract_rules:shout_title")])
+    assert article.title == "KHÁNH THÀNH CẦU TREO BẢN PHÌN"
+
+
+def test_missing_hook_is_our_error() -> None:
+    with pytest.raises(ExtractError):
+        extract(PAGE, URL, rules=[rule(hook="tests.no_such_module:nothing")])
+
+
+def test_builtin_rules_use_the_config_schema() -> None:
+    names = {r.name for r in builtin_rules()}
+    assert {"baohagiang", "vnexpress", "tuoitre"} <= names
+    text = '[[sites]]\nname = "x"\ndomains = ["x.vn"]\nlead_marker = \'^(X)\\s-\'\n'
+    assert loads(text).sites[0].lead_marker == r"^(X)\s-"
+
+
+def test_empty_page_is_no_article() -> None:
+    with pytest.raises(NoArticle):
+        extract("<html><body><div></div></body></html>")
+    with pytest.raises(NoArticle):
+        extract(b"")
+
+
+def test_bytes_are_decoded_and_text_is_nfc() -> None:
+    decomposed = "Ha\u0300 Giang"  # "Hà" written with a combining grave accent
+    html = f"<html><head><meta charset='utf-8'><title>{decomposed}</title></head><body><p>{decomposed} " \
+           f"{'mưa lớn kéo dài nhiều ngày ' * 6}</p></body></html>"
+    article = extract(html.encode("utf-8"))
+    assert article.title == "Hà Giang"
+    assert "Hà Giang" in article.body and "\u0300" not in article.body
+
+
+def test_deeply_nested_markup_is_bounded() -> None:
+    html = "<div>" * 50000 + "<p>" + "deep text " * 20 + "</p>" + "</div>" * 50000
+    article = extract(html)
+    assert "deep text" in article.body
