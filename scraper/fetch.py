@@ -24,6 +24,11 @@ Limits, all from ``[fetch]`` in the config:
 
 With ``allow_private_addresses = false`` the connection itself goes through a
 network backend that connects only to addresses ``netguard`` checked.
+
+Connections are not kept alive between fetches: a server whose Content-Length
+is shorter than its body leaves bytes that h11 would parse as the *next*
+response, failing an innocent fetch. Politeness spaces requests to one host
+by a second or more anyway, so reuse would save little.
 """
 
 from __future__ import annotations
@@ -107,6 +112,7 @@ class Fetcher:
         self.resolver = resolver or Resolver(allow_private=config.allow_private_addresses)
         if transport is None:
             transport = guarded_transport(self.resolver)
+        self._transport = transport
         self._client = httpx.AsyncClient(
             transport=transport, follow_redirects=False, trust_env=False,
             timeout=httpx.Timeout(config.timeout, connect=config.connect_timeout),
@@ -158,7 +164,7 @@ class Fetcher:
             request = self._client.build_request("GET", target, headers=headers)
             if here in jars:
                 jars[here].set_cookie_header(request)
-            response = await self._client.send(request, stream=True)
+            response = await self._send(request)
             try:
                 location = response.headers.get("location")
                 if response.status_code not in REDIRECT_STATUSES or not location:
@@ -167,6 +173,13 @@ class Fetcher:
                 target = self._next_hop(target, location, chain, url)
             finally:
                 await response.aclose()
+
+    async def _send(self, request: httpx.Request) -> httpx.Response:
+        """One exchange through the transport: the client's own redirect, cookie
+        and auth handling (which parses Location before we can check it) is skipped."""
+        response = await self._transport.handle_async_request(request)
+        response.request = request
+        return response
 
     def _next_hop(self, current: str, location: str, chain: list[str], url: str) -> str:
         """The next hop's URL (without userinfo), checked against the redirect cap."""
@@ -223,7 +236,8 @@ class Fetcher:
 
 def guarded_transport(resolver: Resolver) -> httpx.AsyncHTTPTransport:
     """httpx's transport, connecting only to addresses ``resolver`` checked."""
-    transport = httpx.AsyncHTTPTransport(retries=0)
+    transport = httpx.AsyncHTTPTransport(
+        retries=0, limits=httpx.Limits(max_connections=100, max_keepalive_connections=0))
     pool = transport._pool  # httpcore.AsyncConnectionPool; httpx offers no public hook
     if not hasattr(pool, "_network_backend"):  # pragma: no cover - a future httpcore
         raise RuntimeError("httpcore changed: cannot install the address guard")
