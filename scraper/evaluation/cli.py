@@ -22,6 +22,7 @@ from .runner import BARE, COMPARISONS, DEFAULT_EXTRACTOR, OURS, Candidate, PageR
     run_pages, warm_up
 
 WARM_UP_PAGES = 3
+MAX_LISTED = 10
 
 
 def _datasets(dirs: tuple[Path, ...], names: tuple[str, ...]) -> list[Dataset]:
@@ -44,9 +45,9 @@ def _datasets(dirs: tuple[Path, ...], names: tuple[str, ...]) -> list[Dataset]:
     return datasets
 
 
-def _candidates(extractor: str, compare: tuple[str, ...]) -> list[Candidate]:
+def _candidates(extractor: str, compare: tuple[str, ...], site_rules: bool) -> list[Candidate]:
     try:
-        candidates = [bare_parse(), ours(extractor)]
+        candidates = [bare_parse(), ours(extractor, site_rules)]
         candidates += [COMPARISONS[name]() for name in compare]
     except (ImportError, AttributeError, RuntimeError) as exc:
         raise click.ClickException(f"cannot load an extractor: {exc}") from exc
@@ -94,11 +95,13 @@ def _speed_json(speed: report.Speed) -> dict:
               help="Slack left below the current scores by --write-floors.")
 @click.option("--extractor", default=DEFAULT_EXTRACTOR, show_default=True,
               help="The extraction function to score, as module:function taking (html, url).")
+@click.option("--site-rules", is_flag=True,
+              help="Let the extractor use its built-in site rules (by default the generic engine alone is scored).")
 @click.option("--worst", type=click.IntRange(min=0), default=0,
               help="List the N worst-scoring pages of each field, for our extractor.")
 def eval_command(dirs: tuple[Path, ...], compare: tuple[str, ...], as_json: bool, floors_path: Path,
                  limit: int | None, names: tuple[str, ...], write_floors: bool, margin: float,
-                 extractor: str, worst: int) -> None:
+                 extractor: str, site_rules: bool, worst: int) -> None:
     """Score the extractor on annotated pages and compare it with its floors.
 
     DIR is a dataset (a directory with manifest.json) or a directory of
@@ -111,7 +114,7 @@ def eval_command(dirs: tuple[Path, ...], compare: tuple[str, ...], as_json: bool
     if write_floors and limit:
         raise click.UsageError("--write-floors needs whole datasets: drop --limit")
     datasets = _datasets(dirs, names)
-    candidates = _candidates(extractor, compare)
+    candidates = _candidates(extractor, compare, site_rules)
     try:
         floors = floors_mod.load(floors_path)
     except (ValueError, tomllib.TOMLDecodeError) as exc:
@@ -143,9 +146,11 @@ def eval_command(dirs: tuple[Path, ...], compare: tuple[str, ...], as_json: bool
         if not as_json:
             click.echo(report.score_table(dataset.name, len(runs), scores, floors.get(dataset.name, {}),
                                           floors_mod.TARGETS.get(dataset.name, {})))
-            errors = ", ".join(f"{name} {len(s.errors)}" for name, s in scores.items() if s.errors)
-            if errors:
-                click.echo(f"pages without an article (ExtractError): {errors}")
+            for name, s in scores.items():
+                if s.errors:
+                    click.echo(f"{name}: {len(s.errors)} pages raised ExtractError (counted as wrong answers)")
+                    for page_id, message in s.errors[:MAX_LISTED]:
+                        click.echo(f"  {page_id}: {message[:160]}")
             if worst:
                 click.echo(_worst(scores[OURS], worst))
             if speeds:

@@ -200,22 +200,25 @@ def speed_table(title: str, speeds: dict[str, Speed]) -> str:
     """Speed of each extractor, with ratios against the bare parse and ours."""
     bare, mine = speeds.get(BARE), speeds.get(OURS)
     header = ["extractor", "pages/s", "MB/s", "p50 ms", "p95 ms", "max ms", "time ÷ bare parse",
-              "ours × faster", "slowest page"]
+              "time ÷ ours", "slowest page"]
     rows = []
     for name, s in speeds.items():
         vs_bare = f"{s.seconds / bare.seconds:.2f}×" if bare and bare.seconds else "—"
-        vs_ours = f"{s.seconds / mine.seconds:.1f}×" if mine and mine.seconds and name != OURS else "—"
+        vs_ours = f"{s.seconds / mine.seconds:.2f}×" if mine and mine.seconds else "—"
         rows.append([name, f"{s.pages_per_s:.1f}", f"{s.mb_per_s:.2f}", f"{s.p50_ms:.1f}", f"{s.p95_ms:.1f}",
                      f"{s.max_ms:.0f}", vs_bare, vs_ours, s.slowest])
     first = next(iter(speeds.values()))
     return f"== speed: {title} ({first.pages} pages, {first.megabytes:.1f} MB)\n" + _grid(header, rows)
 
 
+_LEFT = {"slowest page"}
+
+
 def _grid(header: list[str], rows: list[list[str]]) -> str:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     lines = []
     for i, row in enumerate([header, *rows]):
-        cells = [str(c).ljust(w) if j == 0 or j == len(row) - 1 else str(c).rjust(w)
+        cells = [str(c).ljust(w) if j == 0 or header[j] in _LEFT else str(c).rjust(w)
                  for j, (c, w) in enumerate(zip(row, widths))]
         lines.append("  ".join(cells).rstrip())
         if i == 0:

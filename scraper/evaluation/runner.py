@@ -79,17 +79,22 @@ def load_callable(spec: str) -> Callable:
     return getattr(importlib.import_module(module_name), attr or "extract")
 
 
-def ours(spec: str = DEFAULT_EXTRACTOR) -> Candidate:
-    """Our extractor: ``extract(html, url)`` returning an ``Article``. A ``now``
-    keyword, where the function takes one, receives the page's crawl date."""
+def ours(spec: str = DEFAULT_EXTRACTOR, site_rules: bool = False) -> Candidate:
+    """Our extractor: ``extract(html, url)`` returning an ``Article``.
+
+    The generic engine alone is measured: where the function takes a
+    ``builtin`` keyword, the built-in site rules are turned off unless
+    ``site_rules``. A ``now`` keyword, where taken, receives the crawl date."""
     function = load_callable(spec)
     try:
-        takes_now = "now" in inspect.signature(function).parameters
+        parameters = inspect.signature(function).parameters
     except (TypeError, ValueError):
-        takes_now = False
+        parameters = {}
+    fixed = {"builtin": site_rules} if "builtin" in parameters else {}
 
     def run(html: str, url: str, now: datetime | None) -> Prediction:
-        article = function(html, url, now=now) if takes_now and now else function(html, url)
+        extra = {**fixed, "now": now} if "now" in parameters and now else fixed
+        article = function(html, url, **extra)
         images = [getattr(img, "url", img) for img in (getattr(article, "images", None) or [])]
         return Prediction(
             title=article.title,
@@ -104,15 +109,17 @@ def ours(spec: str = DEFAULT_EXTRACTOR) -> Candidate:
 
 def trafilatura_candidate() -> Candidate:
     """trafilatura's ``extract`` with metadata, as JSON, asked for the time of
-    day too (``%Y-%m-%dT%H:%M:%S%z``) and bounded by the crawl date."""
+    day too (``%Y-%m-%dT%H:%M:%S%z``) and bounded by the end of the crawl day."""
     try:
         import trafilatura
     except ImportError as exc:
         raise RuntimeError("trafilatura is not installed: pip install -e '.[compare]'") from exc
 
     def run(html: str, url: str, now: datetime | None) -> Prediction:
+        # The end of the crawl day: a date-only max_date would reject times later that day.
+        end_of_day = (now or datetime.now()).replace(hour=23, minute=59, second=59, tzinfo=None)
         params = {"original_date": True, "extensive_search": True, "outputformat": "%Y-%m-%dT%H:%M:%S%z",
-                  "max_date": (now or datetime.now()).strftime("%Y-%m-%d")}
+                  "max_date": end_of_day.isoformat()}
         raw = trafilatura.extract(html, url=url or None, with_metadata=True, output_format="json",
                                   date_extraction_params=params)
         if not raw:
