@@ -245,6 +245,34 @@ def status(config_path: str | None, db: str | None, as_json: bool) -> None:
             click.echo(f"  error:     {err['requested_at']} {err['url']} {err['error']}")
 
 
+@cli.command()
+@config_option
+@db_option
+@click.option("--source", default=None, help="Only articles of this source.")
+@click.option("--since", default=None, help="Only versions captured on or after this day (YYYY-MM-DD).")
+def reparse(config_path: str | None, db: str | None, source: str | None, since: str | None) -> None:
+    """Re-extract the stored raw HTML with the current extractor and rules.
+
+    Where the result differs, a new version is recorded with kind "reextract"
+    (not a publisher's edit). Run it after upgrading scraper or changing
+    [[sites]] rules.
+    """
+    from .pipeline import reparse as reparse_archive
+    from .store import Archive
+
+    config = load_config(config_path)
+    path = db_path(config, db)
+    if not path.exists():
+        raise click.ClickException(f"no archive at {path}")
+    counts: dict[str, int] = {}
+    with Archive(path) as archive:
+        for result in reparse_archive(config, archive, source=source, since=since):
+            counts[result.outcome] = counts.get(result.outcome, 0) + 1
+            if result.outcome != "unchanged":
+                click.echo(f"{result.url}\t{result.describe()}")
+    click.echo("reparsed: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing stored"))
+
+
 def _register_subcommands() -> None:
     """Commands that live beside their library code: the Datasette UI and the evaluation."""
     from .evaluation.cli import eval_command

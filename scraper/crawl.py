@@ -20,7 +20,7 @@ from .errors import BlockedURL, FetchError, ScraperError
 from .fetch import Fetcher
 from .frontier import Due, Frontier
 from .log import event
-from .models import FAILED, Candidate, UrlResult
+from .models import FAILED, SKIPPED, Candidate, UrlResult
 from .pipeline import Pipeline
 from .polite import Politeness
 from .store import Archive, utcnow
@@ -166,7 +166,7 @@ class Crawler:
 
     async def _visit(self, due: Due) -> UrlResult:
         if not await self.politeness.allowed(due.url):
-            return UrlResult(url=due.url, outcome=FAILED, error="disallowed by robots.txt")
+            return UrlResult(url=due.url, outcome=SKIPPED, error="disallowed by robots.txt")
         async with self.politeness.slot(due.url), self.slots:
             result = await self.pipeline.process(due.url, source=due.source, validators=due.validators)
         self.politeness.record(due.url, status=result.status, retry_after=result.retry_after,

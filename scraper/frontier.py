@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from .config import RevisitConfig
-from .models import CHANGED, FAILED, NEW, NOT_MODIFIED, Candidate, UrlResult, Validators
+from .models import CHANGED, FAILED, NEW, NOT_MODIFIED, SKIPPED, Candidate, UrlResult, Validators
 from .revisit import after_check, backoff
 from .store import Archive, iso
 
@@ -80,6 +80,9 @@ class Frontier:
         with self.archive.atomic():
             if result.outcome == FAILED:
                 self._failed(due, result, now, retry_after)
+            elif result.outcome == SKIPPED:
+                self.db.execute("UPDATE frontier SET state = 'retired', last_error = ?, last_checked = ? "
+                                "WHERE url = ?", [result.error, iso(now), due.url])
             else:
                 self._checked(due, result, now, validators or Validators())
 

@@ -14,6 +14,7 @@ NEW = "new"
 CHANGED = "changed"
 UNCHANGED = "unchanged"
 NOT_MODIFIED = "not_modified"
+SKIPPED = "skipped"  # not fetched on purpose, e.g. disallowed by robots.txt
 FAILED = "failed"
 
 
@@ -109,7 +110,7 @@ class UrlResult:
     """The end of one URL's trip through the pipeline."""
 
     url: str
-    outcome: str  # NEW, CHANGED, UNCHANGED, NOT_MODIFIED or FAILED
+    outcome: str  # NEW, CHANGED, UNCHANGED, NOT_MODIFIED, SKIPPED or FAILED
     article_url: str | None = None
     article_id: int | None = None
     version: int | None = None
@@ -132,6 +133,8 @@ class UrlResult:
             return f"failed: {self.error}"
         if self.outcome == NOT_MODIFIED:
             return "unchanged"
+        if self.outcome == SKIPPED:
+            return f"skipped: {self.error}"
         return self.outcome
 
     def to_dict(self) -> dict[str, Any]:

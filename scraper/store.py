@@ -209,6 +209,15 @@ class Archive:
         row = self.db.execute("SELECT html FROM pages WHERE hash = ?", [page_hash]).fetchone()
         return decompress(row[0]) if row else None
 
+    def latest_pages(self, source: str | None = None, since: str | None = None) -> Iterator[dict[str, Any]]:
+        """Each article's current version with its raw page, for re-extraction."""
+        sql = ("SELECT a.id, a.url, a.source, v.page_hash, p.content_type, p.html FROM articles a "
+               "JOIN versions v ON v.article_id = a.id AND v.version = a.version "
+               "JOIN pages p ON p.hash = v.page_hash WHERE (:source IS NULL OR a.source = :source) "
+               "AND (:since IS NULL OR v.captured_at >= :since) ORDER BY a.id")
+        for row in self.db.query(sql, {"source": source, "since": since}):
+            yield {**row, "html": decompress(row["html"])}
+
     def checkpoint(self) -> None:
         """Move the WAL into the main file so it does not grow without bound."""
         try:

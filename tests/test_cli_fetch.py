@@ -127,3 +127,19 @@ def test_extract_command_reads_a_saved_page(cli):
 def test_every_command_explains_itself(cli, command):
     proc = cli(command, "--help")
     assert proc.returncode == 0 and "Usage:" in proc.stdout
+
+
+def test_reparse_records_reextraction_as_its_own_kind(site, test_config, tmp_path, cli):
+    db = tmp_path / "archive.db"
+    assert cli("fetch", site.url(SEED), "--config", str(test_config), "--db", str(db)).returncode == 0
+    unchanged = cli("reparse", "--config", str(test_config), "--db", str(db))
+    assert unchanged.returncode == 0 and "unchanged 1" in unchanged.stdout
+    # a site rule that now reads the role line as the byline: the stored page is re-extracted
+    rule = test_config.read_text() + (
+        '\n[[sites]]\nname = "local"\ndomains = ["127.0.0.1"]\nauthors = "div.content-detail p:last-child"\n'
+        'signature = false\n')
+    test_config.write_text(rule, encoding="utf-8")
+    changed = cli("reparse", "--config", str(test_config), "--db", str(db))
+    assert changed.returncode == 0, changed.stderr
+    assert "changed → v2 (authors" in changed.stdout
+    assert query(db, "SELECT version, kind FROM versions ORDER BY version") == [(1, "capture"), (2, "reextract")]
