@@ -1,9 +1,10 @@
 """Run extractors over evaluation pages, timing the extraction call alone.
 
-Every extractor becomes a ``Candidate``: a name and a callable from
-(html, url, crawl date) to a ``Prediction``. The runner interleaves them page
-by page (bare lexbor parse, ours, then any comparison) so that a noisy,
-shared machine slows them alike, and it warms each one up before timing.
+Every extractor becomes a ``Candidate``: a name, a timed call on (html, url,
+crawl date) and an untimed conversion of its result to a ``Prediction``. The
+runner interleaves them page by page (bare lexbor parse, ours, then any
+comparison) so that a noisy, shared machine slows them alike, and it warms
+each one up before timing.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from ..errors import ScraperError
 from .dataset import EvalPage
@@ -40,14 +42,18 @@ class Prediction:
     crash: str | None = None  # any other exception: a bug
 
 
-Extract = Callable[[str, str, datetime | None], Prediction]
-
-
 @dataclass(frozen=True)
 class Candidate:
+    """An extractor: ``call(html, url, crawl date)`` is timed, ``convert`` of
+    its result into a Prediction is not."""
+
     name: str
-    run: Extract
+    call: Callable[[str, str, datetime | None], Any]
+    convert: Callable[[Any], Prediction] = lambda _: Prediction()
     scored: bool = True  # False for the bare parse: timed, not scored
+
+    def run(self, html: str, url: str, now: datetime | None) -> Prediction:
+        return self.convert(self.call(html, url, now))
 
 
 @dataclass
@@ -66,11 +72,10 @@ def bare_parse() -> Candidate:
     """A bare ``LexborHTMLParser(html)``: the floor for any selectolax extractor."""
     from selectolax.lexbor import LexborHTMLParser
 
-    def run(html: str, url: str, now: datetime | None) -> Prediction:
-        LexborHTMLParser(html)
-        return Prediction()
+    def call(html: str, url: str, now: datetime | None) -> LexborHTMLParser:
+        return LexborHTMLParser(html)
 
-    return Candidate(BARE, run, scored=False)
+    return Candidate(BARE, call, scored=False)
 
 
 def load_callable(spec: str) -> Callable:
@@ -92,9 +97,11 @@ def ours(spec: str = DEFAULT_EXTRACTOR, site_rules: bool = False) -> Candidate:
         parameters = {}
     fixed = {"builtin": site_rules} if "builtin" in parameters else {}
 
-    def run(html: str, url: str, now: datetime | None) -> Prediction:
+    def call(html: str, url: str, now: datetime | None) -> Any:
         extra = {**fixed, "now": now} if "now" in parameters and now else fixed
-        article = function(html, url, **extra)
+        return function(html, url, **extra)
+
+    def convert(article: Any) -> Prediction:
         images = [getattr(img, "url", img) for img in (getattr(article, "images", None) or [])]
         return Prediction(
             title=article.title,
@@ -104,7 +111,7 @@ def ours(spec: str = DEFAULT_EXTRACTOR, site_rules: bool = False) -> Candidate:
             images=[u for u in images if isinstance(u, str)],
         )
 
-    return Candidate(OURS, run)
+    return Candidate(OURS, call, convert)
 
 
 def trafilatura_candidate() -> Candidate:
@@ -115,13 +122,15 @@ def trafilatura_candidate() -> Candidate:
     except ImportError as exc:
         raise RuntimeError("trafilatura is not installed: pip install -e '.[compare]'") from exc
 
-    def run(html: str, url: str, now: datetime | None) -> Prediction:
+    def call(html: str, url: str, now: datetime | None) -> str | None:
         # The end of the crawl day: a date-only max_date would reject times later that day.
         end_of_day = (now or datetime.now()).replace(hour=23, minute=59, second=59, tzinfo=None)
         params = {"original_date": True, "extensive_search": True, "outputformat": "%Y-%m-%dT%H:%M:%S%z",
                   "max_date": end_of_day.isoformat()}
-        raw = trafilatura.extract(html, url=url or None, with_metadata=True, output_format="json",
-                                  date_extraction_params=params)
+        return trafilatura.extract(html, url=url or None, with_metadata=True, output_format="json",
+                                   date_extraction_params=params)
+
+    def convert(raw: str | None) -> Prediction:
         if not raw:
             return Prediction()
         data = json.loads(raw)
@@ -133,7 +142,7 @@ def trafilatura_candidate() -> Candidate:
             images=[data["image"]] if data.get("image") else [],
         )
 
-    return Candidate(TRAFILATURA, run)
+    return Candidate(TRAFILATURA, call, convert)
 
 
 def _trafilatura_date(value: str | None) -> Stamp | None:
@@ -154,7 +163,9 @@ def _call(candidate: Candidate, page: EvalPage) -> tuple[float, Prediction]:
     now = page.truth.crawl_date
     start = time.perf_counter()
     try:
-        prediction = candidate.run(page.html, page.url, now)
+        result = candidate.call(page.html, page.url, now)
+        elapsed = time.perf_counter() - start
+        prediction = candidate.convert(result)
     except ScraperError as exc:
         elapsed = time.perf_counter() - start
         return elapsed, Prediction(error=f"{type(exc).__name__}: {exc}")
@@ -162,7 +173,7 @@ def _call(candidate: Candidate, page: EvalPage) -> tuple[float, Prediction]:
         elapsed = time.perf_counter() - start
         where = traceback.extract_tb(exc.__traceback__)[-1]
         return elapsed, Prediction(crash=f"{type(exc).__name__}: {exc} ({where.filename}:{where.lineno})")
-    return time.perf_counter() - start, prediction
+    return elapsed, prediction
 
 
 def warm_up(candidates: list[Candidate], pages: list[EvalPage]) -> None:
