@@ -109,7 +109,7 @@ def _equal(words: list[str], context: int | None, *, first: bool, last: bool) ->
         return [Span(EQUAL, _join(words))]
     head = [] if first else words[:context]
     tail = [] if last else words[-context:]
-    hidden = len(words) - len(head) - len(tail)
+    hidden = sum(w != PARAGRAPH for w in words[len(head):len(words) - len(tail)])
     spans = [Span(EQUAL, _join(head))] if head else []
     spans.append(Span(SKIP, f"… {hidden} unchanged words …"))
     if tail:

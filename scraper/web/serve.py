@@ -23,7 +23,7 @@ from . import METADATA, PLUGINS_DIR, STATIC_DIR, TEMPLATES_DIR
 # Datasette settings (name -> value), as `datasette serve --setting` takes them.
 SETTINGS = {
     "default_page_size": "50",
-    "truncate_cells_html": "400",   # article bodies would otherwise fill the table pages
+    "truncate_cells_html": "240",   # article bodies would otherwise fill the table pages
     "sql_time_limit_ms": "3000",
     "facet_time_limit_ms": "500",
 }

@@ -73,7 +73,9 @@ def render_cell(row, value, column, table, database, datasette):
         if table == "articles" and "id" in keys:
             href = history_path(datasette, database, row["id"])
         elif table == "versions" and "article_id" in keys and "version" in keys:
-            href = history_path(datasette, database, row["article_id"], row["version"])
+            article_id = row["article_id"]  # the table view expands foreign keys to {value, label}
+            article_id = article_id.get("value") if isinstance(article_id, dict) else article_id
+            href = history_path(datasette, database, article_id, row["version"])
         else:
             return None
         return Markup('<a href="{}">{}</a>').format(href, value)
