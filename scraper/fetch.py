@@ -40,6 +40,7 @@ import ssl
 import time
 import zlib
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -128,21 +129,25 @@ class Fetcher:
     async def aclose(self) -> None:
         await self._client.aclose()
 
-    async def get(self, url: str, validators: Validators | None = None, *,
-                  accept: str = "html") -> Page:
+    async def get(self, url: str, validators: Validators | None = None, *, accept: str = "html",
+                  max_redirects: int | None = None, truncate_at: int | None = None) -> Page:
         """Fetch ``url`` (following redirects); raises ``FetchError`` subclasses only.
 
         ``accept="html"`` refuses non-HTML content types; ``"xml"`` (feeds,
         sitemaps; a gzip file body is gunzipped within the cap) and ``"any"``
         (robots.txt) do not. A 304 answer to the conditional GET built from
         ``validators`` is returned as a Page with status 304 and no content.
+        ``max_redirects`` lowers the configured cap for this call (robots.txt:
+        5); ``truncate_at`` keeps the first that many bytes of a longer body
+        instead of refusing it (robots.txt: 500 KiB).
         """
         if accept not in ACCEPT:
             raise ValueError(f"accept must be one of {sorted(ACCEPT)}, not {accept!r}")
-        started = self.clock()
+        cap = self.config.max_redirects if max_redirects is None else min(max_redirects, self.config.max_redirects)
+        call = _Call(url, validators, accept, self.clock(), cap, truncate_at)
         try:
             async with asyncio.timeout(self.config.timeout):
-                return await self._follow(url, validators, accept, started)
+                return await self._follow(call)
         except FetchError:
             raise
         except TimeoutError as exc:
@@ -150,17 +155,16 @@ class Fetcher:
         except Exception as exc:  # the boundary: every third-party error is translated here
             raise translate(exc, url, self.config) from exc
 
-    async def _follow(self, url: str, validators: Validators | None, accept: str,
-                      started: float) -> Page:
-        check_scheme(url)
-        target, credentials = strip_credentials(url)
+    async def _follow(self, call: _Call) -> Page:
+        check_scheme(call.url)
+        target, credentials = strip_credentials(call.url)
         home = origin(target)
         jars: dict[str, httpx.Cookies] = {}
         chain = [target]
         while True:
             await self.resolver.check_url(target)
             here = origin(target)
-            headers = self._headers(accept, validators, credentials if here == home else None)
+            headers = self._headers(call, credentials if here == home else None)
             request = self._client.build_request("GET", target, headers=headers)
             if here in jars:
                 jars[here].set_cookie_header(request)
@@ -168,9 +172,9 @@ class Fetcher:
             try:
                 location = response.headers.get("location")
                 if response.status_code not in REDIRECT_STATUSES or not location:
-                    return await self._page(response, url, accept, started, len(chain) - 1)
+                    return await self._page(response, call, len(chain) - 1)
                 jars.setdefault(here, httpx.Cookies()).extract_cookies(response)
-                target = self._next_hop(target, location, chain, url)
+                target = self._next_hop(target, location, chain, call)
             finally:
                 await response.aclose()
 
@@ -181,57 +185,69 @@ class Fetcher:
         response.request = request
         return response
 
-    def _next_hop(self, current: str, location: str, chain: list[str], url: str) -> str:
+    def _next_hop(self, current: str, location: str, chain: list[str], call: _Call) -> str:
         """The next hop's URL (without userinfo), checked against the redirect cap."""
-        if len(chain) > self.config.max_redirects:
+        if len(chain) > call.max_redirects:
             loop = " (a loop)" if len(set(chain)) < len(chain) else ""
-            raise TooManyRedirects(f"more than {self.config.max_redirects} redirects{loop}", url=url)
+            raise TooManyRedirects(f"more than {call.max_redirects} redirects{loop}", url=call.url)
         joined = urljoin(current, location.strip())
         check_scheme(joined)
         target, _ = strip_credentials(joined)
         chain.append(target)
         return target
 
-    def _headers(self, accept: str, validators: Validators | None,
-                 credentials: tuple[str, str] | None) -> dict[str, str]:
-        headers = {"Accept": ACCEPT[accept]}
-        if validators and validators.etag:
-            headers["If-None-Match"] = validators.etag
-        if validators and validators.last_modified:
-            headers["If-Modified-Since"] = validators.last_modified
+    def _headers(self, call: _Call, credentials: tuple[str, str] | None) -> dict[str, str]:
+        headers = {"Accept": ACCEPT[call.accept]}
+        if call.validators and call.validators.etag:
+            headers["If-None-Match"] = call.validators.etag
+        if call.validators and call.validators.last_modified:
+            headers["If-Modified-Since"] = call.validators.last_modified
         if credentials:
             token = base64.b64encode(":".join(credentials).encode("utf-8")).decode("ascii")
             headers["Authorization"] = f"Basic {token}"
         return headers
 
-    async def _page(self, response: httpx.Response, url: str, accept: str, started: float,
-                    redirects: int) -> Page:
+    async def _page(self, response: httpx.Response, call: _Call, redirects: int) -> Page:
         status = response.status_code
         headers = {k.lower(): v for k, v in response.headers.items()}
         fetched_at = self.now()
         if status >= 400 or 300 <= status < 400 and status != 304:
-            raise HTTPStatusError(status, url=url,
+            raise HTTPStatusError(status, url=call.url,
                                   retry_after=parse_retry_after(headers.get("retry-after"), fetched_at))
         content = b""
         if status != 304:
-            check_type(headers.get("content-type", ""), accept, url)
-            content = await self._read(response, headers, url)
-            if accept == "xml" and content[:2] == b"\x1f\x8b":
-                content = decompress(content, ["gzip"], self.config.max_bytes, url)
-        return Page(url=str(response.request.url), requested_url=url, status=status, content=content,
-                    headers=headers, fetched_at=fetched_at,
-                    elapsed_ms=int((self.clock() - started) * 1000), redirects=redirects)
+            check_type(headers.get("content-type", ""), call.accept, call.url)
+            content = await self._read(response, headers, call)
+            if call.accept == "xml" and content[:2] == b"\x1f\x8b":
+                content = decompress(content, ["gzip"], self.config.max_bytes, call.url)
+        return Page(url=str(response.request.url), requested_url=call.url, status=status,
+                    content=content, headers=headers, fetched_at=fetched_at,
+                    elapsed_ms=int((self.clock() - call.started) * 1000), redirects=redirects)
 
-    async def _read(self, response: httpx.Response, headers: dict[str, str], url: str) -> bytes:
+    async def _read(self, response: httpx.Response, headers: dict[str, str], call: _Call) -> bytes:
         """Stream the body, undoing content codings, never holding more than the cap."""
-        cap = self.config.max_bytes
+        cap = min(call.truncate_at or self.config.max_bytes, self.config.max_bytes)
         length = headers.get("content-length", "").strip()
-        if length.isdigit() and int(length) > cap:
-            raise TooLarge(f"Content-Length {int(length)} is over the {human_size(cap)} limit", url=url)
-        body = BoundedBody(content_codings(headers.get("content-encoding", ""), url), cap, url)
+        if call.truncate_at is None and length.isdigit() and int(length) > cap:
+            raise TooLarge(f"Content-Length {int(length)} is over the {human_size(cap)} limit", url=call.url)
+        codings = content_codings(headers.get("content-encoding", ""), call.url)
+        body = BoundedBody(codings, cap, call.url, truncate=call.truncate_at is not None)
         async for chunk in response.aiter_raw():
-            body.feed(chunk)
+            if body.feed(chunk):
+                break
         return body.finish()
+
+
+@dataclass(frozen=True)
+class _Call:
+    """What one ``Fetcher.get`` was asked for."""
+
+    url: str
+    validators: Validators | None
+    accept: str
+    started: float
+    max_redirects: int
+    truncate_at: int | None
 
 
 def guarded_transport(resolver: Resolver) -> httpx.AsyncHTTPTransport:
@@ -386,36 +402,49 @@ class BoundedBody:
 
     Both the bytes received and the bytes after decompression are counted,
     so neither a bomb nor an endless stream of empty deflate blocks passes.
+    With ``truncate`` the first ``cap`` bytes are kept instead of refusing.
     """
 
-    def __init__(self, codings: list[str], cap: int, url: str | None = None) -> None:
+    def __init__(self, codings: list[str], cap: int, url: str | None = None, *,
+                 truncate: bool = False) -> None:
         self.layers = [Inflater(c, url) for c in reversed(codings)]
         self.cap = cap
         self.url = url
+        self.truncate = truncate
+        self.full = False
         self.received = 0
         self.size = 0
         self.parts: list[bytes] = []
 
-    def feed(self, chunk: bytes) -> None:
+    def feed(self, chunk: bytes) -> bool:
+        """Take one chunk as received; True once a truncating body is full."""
         self.received += len(chunk)
-        if self.received > self.cap:
+        if self.received > self.cap and not self.truncate:
             raise TooLarge(f"body over {human_size(self.cap)}", url=self.url)
         for piece in _through(self.layers, chunk):
             self._add(piece)
+            if self.full:
+                return True
+        self.full = self.truncate and self.received >= self.cap
+        return self.full
 
     def finish(self) -> bytes:
-        for i, layer in enumerate(self.layers):
-            for piece in layer.finish():
-                for out in _through(self.layers[i + 1:], piece):
-                    self._add(out)
+        if not self.full:
+            for i, layer in enumerate(self.layers):
+                for piece in layer.finish():
+                    for out in _through(self.layers[i + 1:], piece):
+                        self._add(out)
         content, self.parts = b"".join(self.parts), []
         return content
 
     def _add(self, piece: bytes) -> None:
+        room = self.cap - self.size
+        if len(piece) > room:
+            if not self.truncate:
+                self.parts = []
+                raise TooLarge(f"body over {human_size(self.cap)} after decompression", url=self.url)
+            piece, self.full = piece[:room], True
         self.size += len(piece)
-        if self.size > self.cap:
-            self.parts = []
-            raise TooLarge(f"body over {human_size(self.cap)} after decompression", url=self.url)
         self.parts.append(piece)
 
 
