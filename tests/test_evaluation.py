@@ -328,7 +328,8 @@ def test_loader_decodes_with_the_manifest_encoding(eval_dir):
 def test_eval_scores_a_tiny_dataset_by_the_readme_definitions(eval_dir, tmp_path):
     floor_file = tmp_path / "floors.toml"
     floor_file.write_text("[tiny]\ntitle_exact = 1.0\nbody_f1 = 0.5\n")
-    done = run_eval(str(eval_dir), "--json", "--floors", str(floor_file),
+    details = tmp_path / "pages.jsonl"
+    done = run_eval(str(eval_dir), "--json", "--floors", str(floor_file), "--details", str(details),
                     "--extractor", "tests.test_evaluation:standin_extract")
     assert done.returncode == 0, done.stdout + done.stderr
     report = json.loads(done.stdout)
@@ -343,6 +344,10 @@ def test_eval_scores_a_tiny_dataset_by_the_readme_definitions(eval_dir, tmp_path
     assert scores["body_f1"] == pytest.approx(2 * (8 / 9) / (1 + 8 / 9))
     assert set(report["datasets"]["tiny"]["speed"]) == {"lexbor parse", "scraper"}
     assert report["floors"]["failures"] == []
+    lines = [json.loads(line) for line in details.read_text(encoding="utf-8").splitlines()]
+    assert [line["id"] for line in lines] == ["one", "two"]
+    assert lines[1]["scraper"]["scores"]["body_f1"] == pytest.approx(2 * (7 / 9) / (1 + 7 / 9))
+    assert lines[1]["scraper"]["published"] is None
 
 
 def test_eval_exits_1_below_a_floor_and_says_which(eval_dir, tmp_path):

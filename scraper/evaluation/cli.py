@@ -75,6 +75,22 @@ def _worst(scores: report.Scores, count: int) -> str:
     return "\n".join(lines)
 
 
+def _page_details(run: PageRun, scores: dict[str, report.Scores]) -> dict:
+    """One page's line in --details: truth-free answers, per-field scores, time."""
+    out: dict = {"dataset": run.page.dataset, "id": run.page.id, "url": run.page.url}
+    for name, prediction in run.predictions.items():
+        entry: dict = {"ms": round(run.seconds[name] * 1000, 2)}
+        if name in scores:
+            entry["scores"] = {m: pages[run.page.id] for m, pages in scores[name].per_page.items()
+                               if run.page.id in pages}
+            entry.update(title=prediction.title, authors=prediction.authors,
+                         published=prediction.published.value.isoformat() if prediction.published else None,
+                         images=prediction.images, body=prediction.body,
+                         error=prediction.error or prediction.crash)
+        out[name] = entry
+    return out
+
+
 def _speed_json(speed: report.Speed) -> dict:
     return {**asdict(speed), "pages_per_s": speed.pages_per_s, "mb_per_s": speed.mb_per_s}
 
@@ -97,11 +113,13 @@ def _speed_json(speed: report.Speed) -> dict:
               help="The extraction function to score, as module:function taking (html, url).")
 @click.option("--site-rules", is_flag=True,
               help="Let the extractor use its built-in site rules (by default the generic engine alone is scored).")
+@click.option("--details", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write one JSON line per page: each extractor's answers, scores and time.")
 @click.option("--worst", type=click.IntRange(min=0), default=0,
               help="List the N worst-scoring pages of each field, for our extractor.")
 def eval_command(dirs: tuple[Path, ...], compare: tuple[str, ...], as_json: bool, floors_path: Path,
                  limit: int | None, names: tuple[str, ...], write_floors: bool, margin: float,
-                 extractor: str, site_rules: bool, worst: int) -> None:
+                 extractor: str, site_rules: bool, details: Path | None, worst: int) -> None:
     """Score the extractor on annotated pages and compare it with its floors.
 
     DIR is a dataset (a directory with manifest.json) or a directory of
@@ -124,6 +142,7 @@ def eval_command(dirs: tuple[Path, ...], compare: tuple[str, ...], as_json: bool
     if first:
         warm_up(candidates, list(first.pages(WARM_UP_PAGES)))
 
+    details_file = details.open("w", encoding="utf-8") if details else None
     all_runs: list[PageRun] = []
     doc: dict = {"datasets": {}}
     ours_scores: dict[str, dict[str, float]] = {}
@@ -136,6 +155,9 @@ def eval_command(dirs: tuple[Path, ...], compare: tuple[str, ...], as_json: bool
         speeds = {c.name: s for c in candidates if (s := report.speed(runs, c.name))}
         ours_scores[dataset.name] = {m: v.value for m, v in scores[OURS].metrics.items()}
         crashes += [f"{dataset.name}/{pid}: {msg}" for pid, msg in scores[OURS].crashes]
+        if details_file:
+            for run in runs:
+                details_file.write(json.dumps(_page_details(run, scores), ensure_ascii=False) + "\n")
         doc["datasets"][dataset.name] = {
             "pages": len(runs),
             "scores": {name: {m: asdict(v) for m, v in s.metrics.items()} for name, s in scores.items()},
@@ -157,6 +179,8 @@ def eval_command(dirs: tuple[Path, ...], compare: tuple[str, ...], as_json: bool
                 click.echo(report.speed_table(dataset.name, speeds))
             click.echo()
 
+    if details_file:
+        details_file.close()
     overall = {c.name: s for c in candidates if (s := report.speed(all_runs, c.name))}
     doc["speed"] = {name: _speed_json(s) for name, s in overall.items()}
     if overall and not as_json:

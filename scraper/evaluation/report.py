@@ -87,7 +87,8 @@ def score(runs: list[PageRun], name: str) -> Scores:
         if truth.body:
             words.append(body_overlap(truth.body, pred.body, 1))
             shingled.append(body_overlap(truth.body, pred.body, 4))
-            put("body_f1", page.id, words[-1].tp)
+            tp = words[-1].tp  # normalised, so the page's F1 is 2tp / (2tp + fp + fn) = 2tp / (1 + tp)
+            put("body_f1", page.id, 2 * tp / (1 + tp))
         if truth.body_with is not None or truth.body_without is not None:
             counts = snippet_counts(pred.body, truth.body_with or [], truth.body_without or [])
             snippets += counts

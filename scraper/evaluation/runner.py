@@ -15,7 +15,7 @@ import json
 import time
 import traceback
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -186,7 +186,8 @@ def warm_up(candidates: list[Candidate], pages: list[EvalPage]) -> None:
 
 def run_pages(candidates: list[Candidate], pages: Iterable[EvalPage],
               progress: Callable[[PageRun], None] | None = None) -> list[PageRun]:
-    """Every page through every candidate, interleaved page by page."""
+    """Every page through every candidate, interleaved page by page. The
+    HTML is dropped from each page once run, so a whole eval fits in memory."""
     runs = []
     for page in pages:
         result = PageRun(page)
@@ -194,6 +195,7 @@ def run_pages(candidates: list[Candidate], pages: Iterable[EvalPage],
             seconds, prediction = _call(candidate, page)
             result.seconds[candidate.name] = seconds
             result.predictions[candidate.name] = prediction
+        result.page = replace(page, html="")
         runs.append(result)
         if progress:
             progress(result)
