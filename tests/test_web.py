@@ -277,6 +277,7 @@ def raw_server(tmp_path_factory):
         archive.save(url=url, source="bhg", captured_at=start + timedelta(hours=1), raw=b"2", article=Article(
             title="Tin gốc", body="Một hai bốn.", authors=["javascript:alert(2)"], images=images[::-1]))
     served = Served(tmp / "raw.db", "--allow-sql", log=tmp / "serve.log")
+    served.db = tmp / "raw.db"
     yield served
     served.stop()
 
@@ -295,8 +296,21 @@ def test_only_http_image_urls_become_links_or_images(raw_server):
 
 
 def test_allow_sql_opens_the_editor(raw_server):
-    data = raw_server.json("/raw.json", sql="select count(*) as n from versions", _shape="array")
+    data = raw_server.json("/raw.json", sql="select count(*) as n from versions where article_id = 1",
+                           _shape="array")
     assert data == [{"n": 2}]
+
+
+def test_writes_made_while_serving_show_up_at_once(raw_server):
+    """The daemon writes while Datasette reads: the live file, not an immutable snapshot."""
+    assert raw_server.json("/raw/articles.json", _search="dong van", _shape="array") == []
+    with Archive(raw_server.db) as archive:
+        archive.save(url="https://baohagiang.vn/du-lich/moi.html", source="bhg", raw=b"3",
+                     article=Article(title="Khai trương đường đi bộ Đồng Văn", body="Phố cổ Đồng Văn."))
+    [row] = raw_server.json("/raw/articles.json", _search="dong van", _shape="array", _col="title")
+    assert row["title"] == "Khai trương đường đi bộ Đồng Văn"
+    history = raw_server.get(f"/raw/-/history/{row['id']}")
+    assert history.status_code == 200 and "Khai trương đường đi bộ Đồng Văn" in history.text
 
 
 def test_empty_archive_serves_an_empty_feed(tmp_path):

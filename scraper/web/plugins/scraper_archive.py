@@ -20,7 +20,7 @@ from __future__ import annotations
 from datasette import hookimpl
 from datasette.utils import escape_fts
 from datasette.utils.asgi import NotFound, Response
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from scraper.text import fold
 from scraper.web import feed, history
