@@ -13,12 +13,17 @@ Loaded by ``scraper serve`` through ``--plugins-dir scraper/web/plugins``.
   canned query becomes a link; image URLs become thumbnails only when they
   are http(s). Every scraped string is escaped here or by Jinja.
 - An ``.atom`` renderer for queries returning atom_id, atom_title, atom_updated.
+- A ``day`` facet: the calendar day an ISO timestamp states, in its own UTC
+  offset. Datasette's ``date`` facet converts to UTC first, which files an
+  article published at 03:00 in Hà Nội (+07:00) under the day before.
 """
 
 from __future__ import annotations
 
 from datasette import hookimpl
-from datasette.utils import escape_fts
+from datasette.facets import Facet
+from datasette.utils import escape_fts, escape_sqlite, path_with_added_args, path_with_removed_args
+from datasette.database import QueryInterrupted
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup
 
@@ -82,6 +87,54 @@ def render_cell(row, value, column, table, database, datasette):
     if (table, column) in IMAGE_COLUMNS and history.safe_url(value):
         return _thumbnail(history.safe_url(value))
     return None
+
+
+class DayFacet(Facet):
+    """Facet by the first ten characters (YYYY-MM-DD) of an ISO timestamp column;
+    newest day first; selecting a day filters with ``<column>__startswith``."""
+
+    type = "day"
+
+    async def suggest(self):
+        return []
+
+    async def facet_results(self):
+        results, timed_out = [], []
+        size = self.get_facet_size()
+        args = dict(self.get_querystring_pairs())
+        for item in self.get_configs():
+            config = item["config"]
+            column = config.get("column") or config["simple"]
+            col = escape_sqlite(column)
+            sql = (f"select substr({col}, 1, 10) as value, count(*) as count from ({self.sql}) "
+                   f"where {col} glob '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*' "
+                   f"group by value order by value desc limit {size + 1}")
+            try:
+                rows = await self.ds.execute(self.database, sql, self.params, truncate=False,
+                                             custom_time_limit=self.ds.setting("facet_time_limit_ms"))
+            except QueryInterrupted:
+                timed_out.append(column)
+                continue
+            results.append({
+                "name": column, "type": self.type, "hideable": item["source"] != "metadata",
+                "toggle_url": path_with_removed_args(self.request, {"_facet_day": column}),
+                "truncated": len(rows) > size,
+                "results": [self._value(column, row["value"], row["count"], args) for row in rows.rows[:size]],
+            })
+        return results, timed_out
+
+    def _value(self, column: str, value: str, count: int, args: dict) -> dict:
+        key = f"{column}__startswith"
+        selected = args.get(key) == value
+        path = (path_with_removed_args(self.request, {key: value}) if selected
+                else path_with_added_args(self.request, {key: value}))
+        return {"value": value, "label": value, "count": count, "selected": selected,
+                "toggle_url": self.ds.absolute_url(self.request, path)}
+
+
+@hookimpl
+def register_facet_classes():
+    return [DayFacet]
 
 
 async def _rows(db, sql: str, params: list) -> list[dict]:
