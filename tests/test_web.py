@@ -330,3 +330,15 @@ def test_empty_archive_serves_an_empty_feed(tmp_path):
     finally:
         served.stop()
     assert sqlite3.connect(tmp_path / "empty.db").execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_serve_takes_the_archive_from_the_config(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('[archive]\ndb = "data/mine.db"\n', encoding="utf-8")
+    served = Served(None, "--config", str(config), log=tmp_path / "serve.log")
+    try:
+        assert [d["name"] for d in served.json("/-/databases.json")] == ["mine"]
+        assert served.get("/mine/latest.json").status_code == 200
+    finally:
+        served.stop()
+    assert (tmp_path / "data" / "mine.db").is_file()

@@ -67,13 +67,14 @@ def build_archive(tmp: Path) -> FixtureArchive:
 
 
 class Served:
-    """``scraper serve --db DB --port 0 [args]`` in a subprocess, until ``stop``."""
+    """``scraper serve [--db DB] --port 0 [args]`` in a subprocess, until ``stop``."""
 
-    def __init__(self, db: Path, *args: str, log: Path) -> None:
+    def __init__(self, db: Path | None, *args: str, log: Path) -> None:
         self.log = log
         self._out = open(log, "wb")
+        where = ("--db", str(db)) if db is not None else ()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "scraper.cli", "serve", "--db", str(db), "--port", "0", *args],
+            [sys.executable, "-m", "scraper.cli", "serve", *where, "--port", "0", *args],
             cwd=REPO, stdout=self._out, stderr=subprocess.STDOUT,
             env={**os.environ, "PYTHONUTF8": "1"})
         self.base = self._wait_for_port()
