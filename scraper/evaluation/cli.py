@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import sys
 import tomllib
-from dataclasses import asdict
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import click
@@ -137,66 +138,85 @@ def eval_command(dirs: tuple[Path, ...], compare: tuple[str, ...], as_json: bool
         floors = floors_mod.load(floors_path)
     except (ValueError, tomllib.TOMLDecodeError) as exc:
         raise click.ClickException(str(exc)) from exc
-
     first = next((d for d in datasets if d.entries), None)
     if first:
         warm_up(candidates, list(first.pages(WARM_UP_PAGES)))
 
-    details_file = details.open("w", encoding="utf-8") if details else None
-    all_runs: list[PageRun] = []
-    doc: dict = {"datasets": {}}
-    ours_scores: dict[str, dict[str, float]] = {}
-    crashes: list[str] = []
-    for dataset in datasets:
-        total = len(dataset.entries) if limit is None else min(limit, len(dataset.entries))
-        runs = run_pages(candidates, dataset.pages(limit), _progress(total, dataset.name))
-        all_runs += runs
-        scores = {c.name: report.score(runs, c.name) for c in candidates if c.scored}
-        speeds = {c.name: s for c in candidates if (s := report.speed(runs, c.name))}
-        ours_scores[dataset.name] = {m: v.value for m, v in scores[OURS].metrics.items()}
-        crashes += [f"{dataset.name}/{pid}: {msg}" for pid, msg in scores[OURS].crashes]
-        if details_file:
-            for run in runs:
-                details_file.write(json.dumps(_page_details(run, scores), ensure_ascii=False) + "\n")
-        doc["datasets"][dataset.name] = {
-            "pages": len(runs),
-            "scores": {name: {m: asdict(v) for m, v in s.metrics.items()} for name, s in scores.items()},
-            "errors": {name: len(s.errors) for name, s in scores.items()},
-            "crashes": {name: s.crashes for name, s in scores.items()},
-            "speed": {name: _speed_json(s) for name, s in speeds.items()},
-        }
-        if not as_json:
-            click.echo(report.score_table(dataset.name, len(runs), scores, floors.get(dataset.name, {}),
-                                          floors_mod.TARGETS.get(dataset.name, {})))
-            for name, s in scores.items():
-                if s.errors:
-                    click.echo(f"{name}: {len(s.errors)} pages raised ExtractError (counted as wrong answers)")
-                    for page_id, message in s.errors[:MAX_LISTED]:
-                        click.echo(f"  {page_id}: {message[:160]}")
-            if worst:
-                click.echo(_worst(scores[OURS], worst))
-            if speeds:
-                click.echo(report.speed_table(dataset.name, speeds))
-            click.echo()
+    results: list[DatasetResult] = []
+    with details.open("w", encoding="utf-8") if details else _nowhere() as details_file:
+        for dataset in datasets:
+            result = _evaluate(dataset, candidates, limit)
+            results.append(result)
+            for run in result.runs if details_file else ():
+                details_file.write(json.dumps(_page_details(run, result.scores), ensure_ascii=False) + "\n")
+            if not as_json:
+                click.echo(_dataset_text(result, floors, worst))
 
-    if details_file:
-        details_file.close()
-    overall = {c.name: s for c in candidates if (s := report.speed(all_runs, c.name))}
-    doc["speed"] = {name: _speed_json(s) for name, s in overall.items()}
-    if overall and not as_json:
-        click.echo(report.speed_table("all datasets", overall))
-
+    overall = {c.name: s for c in candidates if (s := report.speed([r for x in results for r in x.runs], c.name))}
+    ours_scores = {r.name: {m: v.value for m, v in r.scores[OURS].metrics.items()} for r in results}
+    crashes = [f"{r.name}/{pid}: {msg}" for r in results for pid, msg in r.scores[OURS].crashes]
     failures = [] if limit else floors_mod.check(floors, ours_scores)
-    doc["floors"] = {"path": str(floors_path), "checked": not limit,
-                     "failures": [str(f) for f in failures], "crashes": crashes}
     if write_floors:
         floors_mod.write(floors_path, floors_mod.raise_floors(floors, ours_scores, margin))
     if as_json:
+        doc = {"datasets": {r.name: r.to_json() for r in results},
+               "speed": {name: _speed_json(s) for name, s in overall.items()},
+               "floors": {"path": str(floors_path), "checked": not limit,
+                          "failures": [str(f) for f in failures], "crashes": crashes}}
         click.echo(json.dumps(doc, ensure_ascii=False, indent=1))
     else:
+        if overall:
+            click.echo(report.speed_table("all datasets", overall))
         _echo_gate(failures, crashes, limit, write_floors, floors_path)
     if failures or crashes:
         sys.exit(1)
+
+
+@dataclass
+class DatasetResult:
+    """One dataset's runs, each extractor's scores and speed."""
+
+    name: str
+    runs: list[PageRun]
+    scores: dict[str, report.Scores]
+    speeds: dict[str, report.Speed]
+
+    def to_json(self) -> dict:
+        return {
+            "pages": len(self.runs),
+            "scores": {name: {m: asdict(v) for m, v in s.metrics.items()} for name, s in self.scores.items()},
+            "errors": {name: len(s.errors) for name, s in self.scores.items()},
+            "crashes": {name: s.crashes for name, s in self.scores.items()},
+            "speed": {name: _speed_json(s) for name, s in self.speeds.items()},
+        }
+
+
+def _evaluate(dataset: Dataset, candidates: list[Candidate], limit: int | None) -> DatasetResult:
+    total = len(dataset.entries) if limit is None else min(limit, len(dataset.entries))
+    runs = run_pages(candidates, dataset.pages(limit), _progress(total, dataset.name))
+    scores = {c.name: report.score(runs, c.name) for c in candidates if c.scored}
+    speeds = {c.name: s for c in candidates if (s := report.speed(runs, c.name))}
+    return DatasetResult(dataset.name, runs, scores, speeds)
+
+
+def _dataset_text(result: DatasetResult, floors: dict[str, dict[str, float]], worst: int) -> str:
+    """The score table, pages that raised ExtractError, the worst pages, speed."""
+    parts = [report.score_table(result.name, len(result.runs), result.scores, floors.get(result.name, {}),
+                                floors_mod.TARGETS.get(result.name, {}))]
+    for name, s in result.scores.items():
+        if s.errors:
+            parts.append(f"{name}: {len(s.errors)} pages raised ExtractError (counted as wrong answers)")
+            parts += [f"  {page_id}: {message[:160]}" for page_id, message in s.errors[:MAX_LISTED]]
+    if worst:
+        parts.append(_worst(result.scores[OURS], worst))
+    if result.speeds:
+        parts.append(report.speed_table(result.name, result.speeds))
+    return "\n".join(p for p in parts if p) + "\n"
+
+
+@contextmanager
+def _nowhere():
+    yield None
 
 
 def _echo_gate(failures, crashes, limit, write_floors, floors_path) -> None:
