@@ -394,3 +394,10 @@ def test_real_extractor_runs_through_scraper_eval(eval_dir, tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     assert "== tiny (2 pages)" in done.stdout
     assert "lexbor parse" in done.stdout
+
+
+def test_scraper_eval_is_the_same_command(eval_dir, cli):
+    done = cli("eval", str(eval_dir), "--limit", "1", "--extractor", "tests.test_evaluation:standin_extract")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "== tiny (1 pages)" in done.stdout
+    assert "floors not checked: --limit" in done.stdout
