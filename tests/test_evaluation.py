@@ -103,6 +103,7 @@ def test_no_body_misses_every_wanted_snippet_and_finds_no_unwanted_one():
 def test_title_normalisation_folds_quotes_dashes_entities_width_and_case():
     assert normalise_text("Hà Nội – “Lũ quét” &amp; ＡＩ") == "hà nội lũ quét ai"
     assert title_exact("It’s a ‘Test’ — Now", "it's a 'test' - now")
+    assert normalise_text("Lũ | Hà Giang · 2024") == "lũ hà giang 2024"
 
 
 def test_title_exact_needs_every_word_and_a_missing_title_is_wrong():

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import re
+import string
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
@@ -140,7 +141,8 @@ _ASCII = str.maketrans({
 
 
 def _is_punct(char: str) -> bool:
-    return unicodedata.category(char).startswith("P")
+    """Unicode punctuation, and ASCII punctuation such as | + $ that Unicode files as symbols."""
+    return char in string.punctuation or unicodedata.category(char).startswith("P")
 
 
 def normalise_text(text: str | None) -> str:
