@@ -93,7 +93,8 @@ def _extract(text: str, url: str | None, rules: Sequence[SiteRule] | None, offse
     title = _select_text(pre, rule.title if rule else None) or metadata.title(pre)
     language = metadata.language(pre)
     sites = metadata.site_names(pre)
-    people, org_only = authors_mod.find(pre, sites, rule.authors if rule else None)
+    found = authors_mod.find(pre, sites, rule.authors if rule else None)
+    people = found.people
 
     body_mod.prune_page(pre.tree)
     containers = body_mod.select(pre.tree, rule.body if rule else None)
@@ -106,11 +107,13 @@ def _extract(text: str, url: str | None, rules: Sequence[SiteRule] | None, offse
     names, used = authors_mod.signature(blocks, language, forced=bool(rule and rule.signature))
     if use_signature and names:
         known = {p.casefold() for p in people}
-        if not people or all(n.casefold() in known for n in names):
-            people = people or names
+        if not people:
+            people = names
             blocks = [b for i, b in enumerate(blocks) if i not in used]
-        elif people and org_only is False and any(n.casefold() in known for n in names):
+        elif all(n.casefold() in known for n in names):
             blocks = [b for i, b in enumerate(blocks) if i not in used]
+    if not people:
+        people = found.organisations
 
     body = "\n\n".join(b.text for b in blocks)
     article = Article(

@@ -9,6 +9,7 @@ by the caller (``signature`` returns how many blocks it used).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from .body import Block
@@ -16,12 +17,23 @@ from .precompute import Precomputed, jsonld_text, types_of
 
 _ORG_TYPES = ("organization", "newsmediaorganization", "organisation", "corporation", "newsorganization",
               "website", "brand", "localbusiness", "educationalorganization", "governmentorganization")
-_BY = re.compile(r"^\s*(?:by|von|par|por|di|door|av|af|bởi|written by|words by|text:?|tác giả:?)\s+", re.I)
+_BY = re.compile(r"^\s*(?:(?:posted|written|words|published|eingestellt|veröffentlicht|geschrieben|verfasst|"
+                 r"interview|text|autor|author|fotos?|reporting|story)\s*(?:by|von|:)?|by|von|par|por|di|door|av|af|"
+                 r"bởi|tác giả:?)\s*:?\s+", re.I)
 _SPLIT = re.compile(r"\s*(?:,|;|&|\||/|\band\b|\bund\b|\bet\b|\bvà\b|\by\b|\be\b)\s*", re.I)
 _NOT_NAME = re.compile(r"https?://|www\.|@|\d{3,}|staff|editor|redaktion|newsroom|desk|agency|agencies|"
                        r"reuters|associated press|\bafp\b|\bap\b|\bdpa\b|\bsid\b|\bkna\b|\bepd\b|"
                        r"contributor|correspondent|reporter|team|admin|guest|anonymous|unknown|"
                        r"\bnews\b|\bmedia\b|\bonline\b|\.com|\.vn|\.de", re.I)
+_URLISH = re.compile(r"https?://|www\.|@\w+\.\w|[{}<>=]")
+_AUTHOR_LABEL = re.compile(r"author|verfasst|written|autor|auteur|geschrieben", re.I)
+_DATEISH = re.compile(r"\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|"
+                      r"april|june|july|august|september|october|november|december|januar|februar|märz|mai|"
+                      r"juni|juli|oktober|dezember|uhr|ago|min|hours?|updated|aktualisiert|published|"
+                      r"veröffentlicht)\b", re.I)
+_NOT_NAME_STRICT = re.compile(r"\b(?:name|publisher|ceo|journalist\w*|kolumnist\w*|redaktion|redacción|"
+                              r"unbenannt|says|sagt|schreibt|said|wrote|antworten|reply|gmbh|e\.?v\.?|eg|kg|ag|"
+                              r"inc|ltd|llc|team|verlag|herausgeber|follow|folgen|profil\w*|share|teilen)\b|\*", re.I)
 _SOURCE = re.compile(r"^\s*(?:theo|nguồn|source|quelle|via)\b", re.I)
 _ROLE = re.compile(r"^\(.{1,80}\)$")
 _UPPER_WORD = re.compile(r"^[^\W\d_][\w.'’\-]*$")
@@ -29,66 +41,85 @@ _BYLINE_SELECTORS = (
     "[itemprop=author] [itemprop=name], [itemprop=author], a[rel=author], [rel=author], "
     ".byline .author, .author-name, .author__name, .byline__name, .article-author, .post-author, "
     ".author_name, .authorName, .byline, .author, .detail-author, [data-role=author], "
-    ".author-info .name, p.author_mail strong, .td-post-author-name, .entry-author-name, .meta-author"
+    ".author-info .name, p.author_mail strong, .td-post-author-name, .entry-author-name, .meta-author, "
+    "[class*=byline i], [class*=author-name i], [class*=author__name i], [class*=authorname i], "
+    "[class*=authors i], a[href*='/author/'], a[href*='/autor/'], a[href*='/authors/'], a[href*='/autoren/'], "
+    "[class*=author i]"
 )
 
 
 def clean_name(raw: str) -> str:
-    name = " ".join(raw.replace("\xa0", " ").split())
+    name = " ".join(raw.replace("\xa0", " ").replace("\u200b", "").split())
     name = _BY.sub("", name)
-    name = re.sub(r"^(?:Tác giả|Author|Autor|Auteur)\s*:?\s*", "", name, flags=re.I)
+    name = re.sub(r"^(?:Tác giả|Author|Autor|Auteur|Autorin)\s*:?\s*", "", name, flags=re.I)
     return name.strip(" .,:;-–—|()[]")
 
 
-def split_names(raw: str) -> list[str]:
+def split_names(raw: str, strict: bool = True) -> list[str]:
+    """Names in a byline. ``strict`` (DOM text) also rejects agency and role
+    words; machine-readable author fields are trusted more."""
     raw = clean_name(raw)
     if not raw or _SOURCE.match(raw):
         return []
     names = []
     for part in _SPLIT.split(raw):
         part = clean_name(part)
-        if part and looks_like_name(part):
+        if part and looks_like_name(part, strict) and part not in names:
             names.append(part)
     return names
 
 
-def looks_like_name(text: str) -> bool:
+def looks_like_name(text: str, strict: bool = True) -> bool:
     words = text.split()
     if not 1 <= len(words) <= 6 or len(text) > 60:
         return False
-    if _NOT_NAME.search(text) or _ROLE.match(text):
+    if _URLISH.search(text) or _ROLE.match(text):
+        return False
+    if strict and (_NOT_NAME.search(text) or _DATEISH.search(text) or _NOT_NAME_STRICT.search(text)
+                   or not words[0][:1].isupper()):
         return False
     return any(ch.isalpha() for ch in text)
 
 
-def _from_jsonld(pre: Precomputed, orgs: set[str]) -> list[str] | None:
-    """Person names from the article's JSON-LD; [] when it names only organisations."""
+def _from_jsonld(pre: Precomputed) -> tuple[list[str], list[str]]:
+    """(people, organisations) named as the article's JSON-LD author."""
     article = pre.article
-    if not article or "author" not in article:
-        return None
-    value: Any = article.get("author")
+    if not article:
+        return [], []
+    value: Any = article.get("author") or article.get("creator")
     items = value if isinstance(value, list) else [value]
-    names: list[str] = []
+    people: list[str] = []
+    orgs: list[str] = []
     for item in items[:20]:
+        item = pre.resolve(item)
         if isinstance(item, dict):
             name = jsonld_text(item.get("name"))
             if not name:
                 continue
             if any(t in _ORG_TYPES for t in types_of(item)):
-                orgs.add(name.casefold())
+                orgs.append(clean_name(name))
                 continue
-            names.extend(split_names(name))
+            people.extend(n for n in split_names(name, strict=False) if n not in people)
         elif isinstance(item, str):
-            names.extend(split_names(item))
-    return names
+            people.extend(n for n in split_names(item, strict=False) if n not in people)
+    return people, orgs
+
+
+_META_KEYS = ("author", "article:author", "og:article:author", "parsely-author", "sailthru.author", "dc.creator",
+              "dcterms.creator", "byl", "twitter:creator:name", "cxenseparse:author", "citation_author",
+              "article.author", "authors")
 
 
 def _from_meta(pre: Precomputed) -> list[str]:
-    for key in ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator",
-                "dcterms.creator", "byl", "twitter:creator:name", "og:article:author"):
+    for label, data in (("twitter:label1", "twitter:data1"), ("twitter:label2", "twitter:data2")):
+        if _AUTHOR_LABEL.search(pre.first_meta(label) or ""):
+            names = split_names(pre.first_meta(data) or "", strict=False)
+            if names:
+                return names
+    for key in _META_KEYS:
         for value in pre.meta.get(key, ()):
             if value and not value.startswith("http"):
-                names = split_names(value)
+                names = split_names(value, strict=False)
                 if names:
                     return names
     return []
@@ -100,7 +131,9 @@ def _from_byline(pre: Precomputed, selector: str | None = None) -> list[str]:
     except Exception:  # noqa: BLE001 - a bad selector in a user rule must not crash extraction
         return []
     names: list[str] = []
-    for node in nodes[:10]:
+    for node in nodes[:12]:
+        if not selector and _in_comments(node):
+            continue
         text = node.attributes.get("content") or node.text(separator=" ", strip=True)
         if not text or len(text) > 120:
             continue
@@ -112,34 +145,60 @@ def _from_byline(pre: Precomputed, selector: str | None = None) -> list[str]:
     return names
 
 
-def _drop_orgs(names: list[str], orgs: set[str], site: list[str]) -> list[str]:
-    blocked = orgs | {s.casefold() for s in site}
-    out = []
-    for name in names:
-        key = name.casefold()
-        if key in blocked or any(key == b or (len(b) > 3 and b in key) for b in blocked):
-            continue
-        if name not in out:
-            out.append(name)
-    return out
+def _in_comments(node: Any) -> bool:
+    current = node.parent
+    for _ in range(10):
+        if current is None:
+            return False
+        attrs = current.attributes
+        label = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
+        if "comment" in label or "respond" in label or "reply" in label or current.tag in ("footer", "aside"):
+            return True
+        current = current.parent
+    return False
 
 
-def find(pre: Precomputed, site: list[str], rule_selector: str | None = None) -> tuple[list[str], bool]:
-    """(authors, from_org_only): the page's people, and whether the
-    machine-readable sources named only organisations."""
-    orgs: set[str] = set()
+def _is_org(name: str, orgs: list[str], site: list[str]) -> bool:
+    key = _fold_key(name)
+    if not key:
+        return True
+    for other in list(orgs) + list(site):
+        other_key = _fold_key(other)
+        if other_key and (key == other_key or (len(other_key) > 3 and (other_key in key or key in other_key))):
+            return True
+    return False
+
+
+def _fold_key(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+@dataclass
+class Found:
+    """People named as authors, and organisations to fall back on when no
+    person is named anywhere on the page."""
+
+    people: list[str]
+    organisations: list[str]
+
+
+def find(pre: Precomputed, site: list[str], rule_selector: str | None = None) -> Found:
     if rule_selector:
         names = _from_byline(pre, rule_selector)
         if names:
-            return _drop_orgs(names, orgs, site), False
-    ld = _from_jsonld(pre, orgs)
-    if ld:
-        return _drop_orgs(ld, orgs, site), False
-    meta = _drop_orgs(_from_meta(pre), orgs, site)
-    if meta:
-        return meta, False
-    byline = _drop_orgs(_from_byline(pre), orgs, site)
-    return byline, bool(orgs) or ld == []
+            return Found(names, [])
+    ld_people, ld_orgs = _from_jsonld(pre)
+    people = [n for n in ld_people if not _is_org(n, ld_orgs, site)]
+    if people:
+        return Found(ld_people, ld_orgs)
+    orgs = ld_orgs + [n for n in ld_people if n not in ld_orgs]
+    meta = _from_meta(pre)
+    meta_people = [n for n in meta if not _is_org(n, orgs, site)]
+    if meta_people:
+        return Found(meta_people, orgs)
+    orgs += [n for n in meta if n not in orgs]
+    byline = [n for n in _from_byline(pre) if not _is_org(n, orgs, site)]
+    return Found(byline, orgs)
 
 
 def is_signature(text: str) -> bool:

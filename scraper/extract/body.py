@@ -27,23 +27,27 @@ NEVER_TEXT = ("script, style, noscript, template, svg, iframe, object, embed, ca
               "input, textarea, nav, dialog, map, video, audio, [hidden], [role=navigation], "
               "[aria-hidden=true][class*=icon], .sr-only, .visually-hidden, .screen-reader-text")
 
+# Words in class/id values that mark boilerplate. Matching runs in C (one
+# selector); ``remove_junk`` spares any match that holds real paragraphs.
 _WORDS = ("comment", "share", "sharing", "social", "related", "newsletter", "advert", "sidebar",
           "breadcrumb", "cookie", "popup", "modal", "subscribe", "promo", "recommend", "more-stories",
           "paywall", "signup", "sign-up", "tags", "tag-list", "taglist", "keywords", "widget", "banner",
           "sponsor", "outbrain", "taboola", "read-more", "readmore", "see-also", "also-read", "toolbar",
-          "follow", "rating", "print", "pagination", "pager", "jump", "skip-link", "login", "most-",
-          "popular", "trending", "teaser-list", "nav", "menu", "masthead", "topbar", "footer")
-PAGE_JUNK = ", ".join(["aside", "footer", "[role=complementary]", "[role=contentinfo]", "#comments",
-                       "[class~=ad]", "[class^=ad-]", "[class*=\" ad-\"]", "[id^=ad-]", "[class~=ads]",
-                       "[class*=-ad-]", "[class*=advertis]", "[id*=advertis]"]
-                      + [f"[class*={w} i]" for w in _WORDS] + [f"[id*={w} i]" for w in _WORDS])
-BODY_JUNK = ", ".join([PAGE_JUNK, "figure", "figcaption", "header", "h1", "[class*=caption i]",
-                       "[class*=byline i]", "[class*=author i]", "[rel=author]", "[itemprop=author]",
-                       "[class*=meta i]", "[class*=dateline i]", "[class*=timestamp i]", "time",
-                       "[class*=image_desc]", "[class*=credit i]", "[class*=photo-info i]",
-                       "table.image", "[class*=hidden i]", "[class*=print-only i]",
-                       "[class*=date i]:not(p)", "[class*=info i]:not(p)", "ul.list-news", "[type=RelatedOneNews]",
-                       "[class*=relate i]", "[class*=embed i]:not(p)"])
+          "follow", "rating", "pagination", "pager", "skip-link", "login", "most-",
+          "popular", "trending", "teaser-list", "navigation", "navbar", "menu", "masthead", "topbar", "footer")
+_SELECTORS = (["aside", "footer", "[role=complementary]", "[role=contentinfo]", "#comments",
+               "[class~=ad]", "[class^=ad-]", "[class*=\" ad-\"]", "[id^=ad-]", "[class~=ads]",
+               "[class*=-ad-]", "[class*=advertis]", "[id*=advertis]"]
+              + [f"[class*={w} i]" for w in _WORDS] + [f"[id*={w} i]" for w in _WORDS])
+PAGE_JUNK = ", ".join(_SELECTORS)
+BODY_JUNK = ", ".join(_SELECTORS + [
+    "figure", "figcaption", "header", "h1", "[class*=caption i]", "[class*=byline i]", "[class*=author i]",
+    "[rel=author]", "[itemprop=author]", "[class*=meta i]", "[class*=dateline i]", "[class*=timestamp i]",
+    "time", "[class*=image_desc]", "[class*=credit i]", "[class*=photo-info i]", "table.image",
+    "[class*=hidden i]", "[class*=print-only i]", "[class*=date i]:not(p)", "[class*=info i]:not(p)",
+    "ul.list-news", "[type=RelatedOneNews]", "[class*=relate i]", "[class*=embed i]:not(p)"])
+ALWAYS_JUNK = frozenset(("figure", "figcaption", "aside", "footer", "time", "h1"))
+GOOD_PARAGRAPH = 80
 
 _POSITIVE = re.compile(r"article|body|content|entry|main|page|post|text|blog|story|detail|fck|singular|"
                        r"chitiet|noidung|news-?content|prose|rich", re.I)
@@ -86,13 +90,39 @@ def _safe_css(node: LexborNode | LexborHTMLParser, selector: str) -> list[Lexbor
         return []
 
 
-def prune_page(tree: LexborHTMLParser, extra: list[str] | None = None) -> None:
-    """Drop what is never article text, everywhere on the page."""
-    for node in tree.css(NEVER_TEXT):
+def decompose_all(nodes: list[LexborNode]) -> None:
+    """Remove nodes from the tree, skipping those inside an already removed
+    one (their handles would dangle once the ancestor is freed)."""
+    removed: set[int] = set()
+    doomed: list[LexborNode] = []
+    for node in nodes:
+        if _under(node, removed):
+            continue
+        removed.add(node.mem_id)
+        doomed.append(node)
+    for node in doomed:
         node.decompose()
-    for selector in extra or ():
-        for node in _safe_css(tree, selector):
-            node.decompose()
+
+
+def _under(node: LexborNode, ids: set[int]) -> bool:
+    if not ids:
+        return False
+    current = node.parent
+    for _ in range(MAX_WALK):
+        if current is None:
+            return False
+        if current.mem_id in ids:
+            return True
+        current = current.parent
+    return False
+
+
+MAX_WALK = 500
+
+
+def prune_page(tree: LexborHTMLParser) -> None:
+    """Drop what is never article text, everywhere on the page."""
+    decompose_all(tree.css(NEVER_TEXT))
 
 
 def _class_weight(node: LexborNode) -> float:
@@ -114,17 +144,32 @@ def _text_len(text: str) -> int:
     return len(_SPACE.sub(" ", text).strip())
 
 
-def remove_junk(root: LexborNode | LexborHTMLParser, selector: str, keep_share: float, total: int) -> None:
-    """Decompose nodes matching ``selector`` unless they hold more than
-    ``keep_share`` of ``total`` characters (a wrapper whose class only
-    mentions e.g. "share" must not take the article with it)."""
+def dense_text(node: LexborNode | LexborHTMLParser, limit: float = 0.0) -> int:
+    """Characters of text outside links under a node; links are only counted
+    when the text alone exceeds ``limit`` (cheap for the many small nodes)."""
+    root = node.body if isinstance(node, LexborHTMLParser) else node
+    if root is None:
+        return 0
+    total = len(root.text(strip=True))
+    if total <= limit:
+        return total
+    return total - sum(len(a.text(strip=True)) for a in root.css("a"))
+
+
+def remove_junk(root: LexborNode | LexborHTMLParser, selector: str, limit: float) -> None:
+    """Decompose nodes matching ``selector``, sparing any that holds more
+    than ``limit`` characters of real paragraphs: a wrapper whose class
+    merely mentions "widget" or "share" must not take the article with it."""
+    doomed: list[LexborNode] = []
+    removed: set[int] = set()
     for node in _safe_css(root, selector):
-        if node.tag in ("html", "body"):
+        if node.tag in ("html", "body") or _under(node, removed):
             continue
-        if total and node.tag not in ("figure", "figcaption", "aside", "footer"):
-            size = len(node.text(strip=True))
-            if size > keep_share * total:
-                continue
+        if node.tag not in ALWAYS_JUNK and dense_text(node, limit) > limit:
+            continue
+        removed.add(node.mem_id)
+        doomed.append(node)
+    for node in doomed:
         node.decompose()
 
 
@@ -137,9 +182,9 @@ def select(tree: LexborHTMLParser, body_selector: str | None = None) -> list[Lex
     body = tree.body
     if body is None:
         return []
-    total = len(body.text(strip=True))
-    remove_junk(tree, PAGE_JUNK, 0.4, total)
+    remove_junk(tree, PAGE_JUNK, min(1500.0, 0.25 * len(body.text(strip=True))))
     scores: dict[int, float] = {}
+    mass: dict[int, int] = {}
     nodes: dict[int, LexborNode] = {}
     paragraphs = tree.css("p, pre")
     paragraphs += _br_containers(tree)
@@ -148,15 +193,18 @@ def select(tree: LexborHTMLParser, body_selector: str | None = None) -> list[Lex
         length = len(text)
         if length < 25:
             continue
-        score = 1 + text.count(",") + text.count("،") + text.count("，") + min(length // 100, 3)
+        score = 1 + text.count(",") + text.count("、") + text.count("，") + min(length // 100, 3)
         ancestor = para.parent
         level = 0
-        while ancestor is not None and level < 4 and ancestor.tag not in ("html", None):
+        while ancestor is not None and level < 10 and ancestor.tag not in ("html", None):
             key = ancestor.mem_id
             if key not in nodes:
                 nodes[key] = ancestor
                 scores[key] = _class_weight(ancestor) + (5 if ancestor.tag in ("div", "article", "section", "main") else 0)
-            scores[key] += score / (1 if level == 0 else 2 if level == 1 else level * 3)
+                mass[key] = 0
+            mass[key] += length
+            if level < 4:
+                scores[key] += score / (1 if level == 0 else 2 if level == 1 else level * 3)
             ancestor = ancestor.parent
             level += 1
     if not scores:
@@ -166,8 +214,7 @@ def select(tree: LexborHTMLParser, body_selector: str | None = None) -> list[Lex
     for key in ranked:
         final[key] = scores[key] * (1 - _link_density(nodes[key]))
     order = sorted(final, key=final.__getitem__, reverse=True)
-    top = nodes[order[0]]
-    top = _climb(top, order, nodes, final)
+    top = _climb(nodes[order[0]], mass)
     return _with_siblings(top, scores, nodes, final[order[0]])
 
 
@@ -200,22 +247,20 @@ def _is_ancestor(ancestor: LexborNode, node: LexborNode) -> bool:
     return False
 
 
-def _climb(top: LexborNode, order: list[int], nodes: dict[int, LexborNode], final: dict[int, float]) -> LexborNode:
-    """Move up to a common ancestor when several strong candidates share one
-    (an article split over sibling containers)."""
-    best = final[order[0]]
-    rivals = [nodes[k] for k in order[1:] if final[k] >= 0.75 * best]
-    if len(rivals) < 2:
-        return top
-    parent = top.parent
-    for _ in range(3):
-        if parent is None or parent.tag in ("html", "body"):
-            return top
-        shared = sum(1 for r in rivals if _is_ancestor(parent, r) or parent.mem_id == r.mem_id)
-        if shared >= 2:
-            return parent
-        parent = parent.parent
-    return top
+def _climb(top: LexborNode, mass: dict[int, int]) -> LexborNode:
+    """Move up while an ancestor holds clearly more paragraph text: an article
+    split over sibling blocks (each paragraph in its own wrapper, ads or
+    images between them) is one article."""
+    best = top
+    ancestor = top.parent
+    for _ in range(5):
+        if ancestor is None or ancestor.tag in ("html", None):
+            break
+        here, there = mass.get(best.mem_id, 0), mass.get(ancestor.mem_id, 0)
+        if there >= 1.25 * here and there - here >= 200 and _link_density(ancestor) < 0.35:
+            best = ancestor
+        ancestor = ancestor.parent
+    return best
 
 
 def _with_siblings(top: LexborNode, scores: dict[int, float], nodes: dict[int, LexborNode],
@@ -241,12 +286,11 @@ def _with_siblings(top: LexborNode, scores: dict[int, float], nodes: dict[int, L
 
 def render(containers: list[LexborNode], junk: str = BODY_JUNK, extra_remove: list[str] | None = None) -> list[Block]:
     """Remove boilerplate inside the containers and emit their paragraphs."""
-    total = sum(len(c.text(strip=True)) for c in containers)
+    good = sum(dense_text(c) for c in containers)
     for container in containers:
         for selector in extra_remove or ():
-            for node in _safe_css(container, selector):
-                node.decompose()
-        remove_junk(container, junk, 0.5, total)
+            decompose_all(_safe_css(container, selector))
+        remove_junk(container, junk, max(GOOD_PARAGRAPH * 3.0, 0.3 * good))
     blocks: list[Block] = []
     for container in containers:
         _walk(container, blocks)

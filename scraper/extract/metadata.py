@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from .precompute import Precomputed, jsonld_text
 
-_SEPARATORS = re.compile(r"\s+(?:[|\-–—·•»«:/]|::|\\\\|//)\s+")
+_SEPARATORS = re.compile(r"\s+(?:[|\-–—·•»«›‹:/ǀ│~]|::|\\\\|//)\s+")
 _WORD = re.compile(r"\w+")
 
 
@@ -81,34 +81,131 @@ def strip_site(title: str, names: list[str]) -> str:
     return title
 
 
+_SOURCE_WEIGHT = {"og": 1.0, "ld": 1.0, "tt": 1.0, "tw": 0.7, "dc": 1.0, "meta": 0.5}
+_SITEISH = re.compile(r"logo|site-?title|site-?name|brand|widget|masthead|blog-?title|header-title", re.I)
+_TITLE_CLASS = ("h2[class*=title i], h2[class*=headline i], h2[itemprop=headline], "
+                "[itemprop=headline]:not(meta):not(h1), .entry-title:not(h1), .post-title:not(h1)")
+
+
+def _clean(text: str | None) -> str:
+    return " ".join((text or "").replace("\xad", "").split())
+
+
+def _meta_forms(pre: Precomputed, names: list[str]) -> dict[str, dict[str, float]]:
+    """source -> {normalised form: weight}: the full value, its site-stripped
+    form and its separator-split parts."""
+    values = {
+        "og": pre.first_meta("og:title"),
+        "ld": jsonld_text(pre.article.get("headline")) if pre.article else None,
+        "tw": pre.first_meta("twitter:title"),
+        "tt": pre.title_tag,
+        "dc": pre.first_meta("dc.title", "dcterms.title", "dcterm:title", "dc:title"),
+        "meta": pre.first_meta("title", "headline", "sailthru.title", "parsely-title"),
+    }
+    forms: dict[str, dict[str, float]] = {}
+    for source, value in values.items():
+        value = _clean(value)
+        if not value:
+            continue
+        found = forms.setdefault(source, {})
+        for part in _SEPARATORS.split(value):
+            if len(part) > 2:
+                found.setdefault(_norm(part), 0.6)
+        found[_norm(value)] = 0.85
+        found[_norm(strip_site(value, names))] = 1.0
+    return forms
+
+
+def _h1_variants(node) -> list[str]:
+    """The heading's text, and the texts of its parts (kicker spans, the
+    text beside a <small> or <br>), any of which may be the real headline."""
+    full = _clean(node.text(separator=" ", strip=True))
+    variants = [full] if full else []
+    own: list[str] = []
+    for child in node.iter(include_text=True):
+        if child.tag == "-text":
+            own.append(child.text_content or "")
+        elif child.tag not in ("br", "-comment"):
+            text = _clean(child.text(separator=" ", strip=True))
+            if text and text != full and len(text) > 3:
+                variants.append(text)
+    direct = _clean(" ".join(own))
+    if direct and direct != full and len(direct) > 3:
+        variants.append(direct)
+    return variants
+
+
+def _is_sitey(node, site_keys: list[str]) -> bool:
+    attrs = node.attributes
+    label = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+    if _SITEISH.search(label):
+        return True
+    link = node.css_first("a[rel=home], a[href='/']")
+    if link is not None:
+        return True
+    key = _fold(node.text(strip=True))
+    return bool(key) and key in site_keys
+
+
 def title(pre: Precomputed) -> str | None:
-    meta_titles = [t for t in (
-        pre.first_meta("og:title"), jsonld_text(pre.article.get("headline")) if pre.article else None,
-        pre.first_meta("twitter:title"), pre.title_tag, pre.first_meta("title", "dc.title", "headline"),
-    ) if t]
-    h1s = []
-    for node in pre.tree.css("h1")[:8]:
-        text = node.text(separator=" ", strip=True)
-        if text and len(text) < 400:
-            h1s.append(" ".join(text.split()))
-    for h1 in h1s:
-        for meta in meta_titles:
-            if _norm(h1) == _norm(meta) or (len(h1) > 15 and _norm(h1) in _norm(meta)):
-                return h1
-    for h1 in h1s:
-        if meta_titles and max(_overlap(h1, m) for m in meta_titles) >= 0.5:
-            return h1
+    """The headline: the candidate (h1 text or one of its parts, a titled h2,
+    a metadata title) on which most metadata sources agree."""
     names = site_names(pre)
-    if meta_titles:
-        return " ".join(strip_site(meta_titles[0], names).split())
-    for h1 in h1s:
-        if len(h1.split()) >= 2:
-            return h1
-    for node in pre.tree.css("h2")[:3]:
-        text = node.text(separator=" ", strip=True)
-        if text:
-            return " ".join(text.split())
-    return None
+    forms = _meta_forms(pre, names)
+    site_keys = [_fold(n) for n in names if n]
+    candidates: list[tuple[str, float, int]] = []  # (text, prior, order)
+    order = 0
+    first_h1 = True
+    for node in pre.tree.css("h1")[:6]:
+        sitey = _is_sitey(node, site_keys)
+        for i, text in enumerate(_h1_variants(node)):
+            if len(text) > 400:
+                continue
+            prior = (1.2 if first_h1 else 0.6) if i == 0 else 0.5
+            candidates.append((text, prior - (3.0 if sitey else 0.0), order))
+            order += 1
+        if not sitey:
+            first_h1 = False
+    for node in pre.tree.css(_TITLE_CLASS)[:3]:
+        text = _clean(node.text(separator=" ", strip=True))
+        if text and len(text) < 400:
+            candidates.append((text, 0.4, order))
+            order += 1
+    for source, found in forms.items():
+        for key, weight in found.items():
+            if weight >= 0.85:
+                candidates.append((_display(pre, source, key, names), 0.0, order))
+                order += 1
+    best, best_score = None, float("-inf")
+    for text, prior, position in candidates:
+        key = _norm(text)
+        if not key:
+            continue
+        votes = sum(found.get(key, 0.0) * _SOURCE_WEIGHT[source] for source, found in forms.items())
+        if prior > 0.4 and votes == 0 and forms:
+            prior -= 0.4  # a heading no metadata title confirms
+        if _fold(text) in site_keys:
+            votes -= 2.0
+        score = prior + votes - position * 0.001
+        if score > best_score:
+            best, best_score = text, score
+    return best
+
+
+def _display(pre: Precomputed, source: str, key: str, names: list[str]) -> str:
+    """The original spelling of a normalised metadata form."""
+    value = {
+        "og": pre.first_meta("og:title"),
+        "ld": jsonld_text(pre.article.get("headline")) if pre.article else None,
+        "tw": pre.first_meta("twitter:title"),
+        "tt": pre.title_tag,
+        "dc": pre.first_meta("dc.title", "dcterms.title", "dcterm:title", "dc:title"),
+        "meta": pre.first_meta("title", "headline", "sailthru.title", "parsely-title"),
+    }[source]
+    value = _clean(value)
+    if _norm(value) == key:
+        return value
+    return _clean(strip_site(value, names))
 
 
 def language(pre: Precomputed) -> str | None:

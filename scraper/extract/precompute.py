@@ -37,6 +37,7 @@ class Precomputed:
     url: str | None
     meta: dict[str, list[str]] = field(default_factory=dict)
     jsonld: list[dict[str, Any]] = field(default_factory=list)
+    jsonld_ids: dict[str, dict[str, Any]] = field(default_factory=dict)
     microdata: dict[str, list[str]] = field(default_factory=dict)
     html_lang: str | None = None
     canonical: str | None = None
@@ -55,6 +56,12 @@ class Precomputed:
     def article(self) -> dict[str, Any]:
         """The JSON-LD object describing the article itself ({} if none)."""
         return _main_article(self.jsonld, self.url)
+
+    def resolve(self, value: Any) -> Any:
+        """A JSON-LD ``{"@id": ...}`` reference replaced by the object it names."""
+        if isinstance(value, dict) and "@id" in value and "name" not in value:
+            return self.jsonld_ids.get(value["@id"], value)
+        return value
 
     def absolute(self, link: str | None) -> str | None:
         if not link:
@@ -143,6 +150,10 @@ def _read_jsonld(pre: Precomputed) -> None:
         data = _loads(text)
         if data is not None:
             _collect(data, pre.jsonld, 0)
+    for obj in pre.jsonld:
+        ident = obj.get("@id")
+        if isinstance(ident, str):
+            pre.jsonld_ids.setdefault(ident, obj)
 
 
 def _loads(text: str) -> Any:
