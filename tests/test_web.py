@@ -66,12 +66,21 @@ def test_ranked_search_puts_the_article_about_dong_van_first(server, archive, qu
     ("meo vac", ["meo_vac"]), ("Mèo Vạc", ["meo_vac"]),
     ("cat dien", ["brief"]), ("lừa đảo", ["hostile"]),
     ("tam giac mach khong co", []),
+    ("NEAR(", []), ("* OR ^", []),  # FTS syntax typed by a reader is just text
 ])
 def test_search_matches_only_the_right_articles(server, archive, query, expected):
     table = server.json("/archive/articles.json", _search=query, _shape="array", _col="url")
     ranked = server.json("/archive/search.json", q=query, _shape="array")
     assert keys_of(archive, [r["url"] for r in table]) == expected
     assert keys_of(archive, [r["url"] for r in ranked]) == expected
+
+
+@pytest.mark.parametrize("query", ["", '"', '""', " "])
+def test_an_empty_search_box_lists_everything_instead_of_failing(server, query):
+    table = server.json("/archive/articles.json", _search=query, _shape="array", _col="url")
+    assert len(table) == 5
+    assert server.get("/archive/articles", _search=query).status_code == 200
+    assert server.json("/archive/search.json", q=query, _shape="array") == []
 
 
 def test_search_follows_the_edit(server, archive):

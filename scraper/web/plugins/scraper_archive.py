@@ -13,12 +13,17 @@ Loaded by ``scraper serve`` through ``--plugins-dir scraper/web/plugins``.
   canned query becomes a link; image URLs become thumbnails only when they
   are http(s). Every scraped string is escaped here or by Jinja.
 - An ``.atom`` renderer for queries returning atom_id, atom_title, atom_updated.
+- An empty search box (``?_search=`` or a lone ``"``) shows every row instead
+  of Datasette's "fts5: syntax error" page: such ``_search`` values are dropped.
 - A ``day`` facet: the calendar day an ISO timestamp states, in its own UTC
   offset. Datasette's ``date`` facet converts to UTC first, which files an
   article published at 03:00 in Hà Nội (+07:00) under the day before.
 """
 
 from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlencode
 
 from datasette import hookimpl
 from datasette.facets import Facet
@@ -57,6 +62,25 @@ def prepare_connection(conn):
     conn.create_function("scraper_fold", 1, fold, deterministic=True)
     conn.create_function("scraper_fts_query", 1, fts_query, deterministic=True)
     conn.create_function("scraper_changes", 8, changes_summary, deterministic=True)
+
+
+def without_empty_search(query_string: bytes) -> bytes:
+    """The query string minus ``_search``/``_search_<column>`` values holding no word."""
+    pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+    kept = [(k, v) for k, v in pairs
+            if not (k.startswith("_search") and k != "_searchmode" and not re.search(r"\w", v))]
+    return query_string if len(kept) == len(pairs) else urlencode(kept).encode("latin-1")
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    def wrap(app):
+        async def drop_empty_search(scope, receive, send):
+            if scope.get("type") == "http" and b"_search" in scope.get("query_string", b""):
+                scope = {**scope, "query_string": without_empty_search(scope["query_string"])}
+            await app(scope, receive, send)
+        return drop_empty_search
+    return wrap
 
 
 def history_path(datasette, database: str, article_id, version=None) -> str:
