@@ -12,6 +12,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
 from scraper.errors import NoArticle
@@ -81,6 +83,14 @@ def test_four_gram_shingles_punish_wrong_order_where_words_do_not():
     assert body_overlap(truth, shuffled, 4).tp == 0.0
 
 
+@given(st.text(), st.text())
+def test_body_overlap_always_sums_to_one_or_zero(truth, prediction):
+    overlap = body_overlap(truth, prediction, 4)
+    total = overlap.tp + overlap.fp + overlap.fn
+    assert total == pytest.approx(1.0) or total == 0.0
+    assert body_overlap(truth, truth, 4).fp == body_overlap(truth, truth, 4).fn == 0
+
+
 # --------------------------------------------------------------- snippets
 
 
@@ -104,6 +114,11 @@ def test_title_normalisation_folds_quotes_dashes_entities_width_and_case():
     assert normalise_text("Hà Nội – “Lũ quét” &amp; ＡＩ") == "hà nội lũ quét ai"
     assert title_exact("It’s a ‘Test’ — Now", "it's a 'test' - now")
     assert normalise_text("Lũ | Hà Giang · 2024") == "lũ hà giang 2024"
+
+
+@given(st.text())
+def test_title_normalisation_is_idempotent(text):
+    assert normalise_text(normalise_text(text)) == normalise_text(text)
 
 
 def test_title_exact_needs_every_word_and_a_missing_title_is_wrong():
