@@ -114,6 +114,7 @@ def test_title_normalisation_folds_quotes_dashes_entities_width_and_case():
     assert normalise_text("Hà Nội – “Lũ quét” &amp; ＡＩ") == "hà nội lũ quét ai"
     assert title_exact("It’s a ‘Test’ — Now", "it's a 'test' - now")
     assert normalise_text("Lũ | Hà Giang · 2024") == "lũ hà giang 2024"
+    assert title_exact("Helikopter\u00adlandeplatz\u200b geplant", "Helikopterlandeplatz geplant")
 
 
 @given(st.text())

@@ -147,11 +147,13 @@ def _is_punct(char: str) -> bool:
 
 def normalise_text(text: str | None) -> str:
     """NFKC, HTML unescaped, curly quotes and dashes to ASCII, casefolded,
-    punctuation to spaces, whitespace collapsed."""
+    punctuation to spaces, whitespace collapsed. Invisible format characters
+    (soft hyphens, zero-width spaces) are dropped: a title is not another
+    title because of a hyphenation hint."""
     if not text:
         return ""
     text = html.unescape(unicodedata.normalize("NFKC", text)).translate(_ASCII).casefold()
-    text = "".join(" " if _is_punct(c) else c for c in text)
+    text = "".join(" " if _is_punct(c) else c for c in text if unicodedata.category(c) != "Cf")
     return squash(text)
 
 
