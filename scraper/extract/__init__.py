@@ -20,6 +20,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime
 
 from ..config import SiteRule
 from ..errors import ExtractError, NoArticle, ScraperError
@@ -50,15 +51,17 @@ def _nfc(text: str | None) -> str | None:
 
 
 def extract(html: bytes | str, url: str | None = None, *, rules: Sequence[SiteRule] | None = None,
-            offset: str | None = None, builtin: bool = True) -> Article:
+            offset: str | None = None, builtin: bool = True, now: datetime | None = None) -> Article:
     """Extract the article in ``html`` (bytes are decoded like a browser would).
 
     ``rules`` are tried before the built-in site rules (``builtin=False`` turns
     those off, as the evaluation does); ``offset`` (e.g. ``"+07:00"``) is the
-    UTC offset assumed for dates that state none.
+    UTC offset assumed for dates that state none; ``now`` (default: the
+    clock) bounds plausible publication dates, e.g. the crawl time of an
+    archived page.
     """
     try:
-        return _extract(decode(html), url, rules, offset, builtin)
+        return _extract(decode(html), url, rules, offset, builtin, now)
     except ScraperError:
         raise
     except (Exception, RecursionError) as exc:  # noqa: BLE001 - the promise is: only our own errors
@@ -78,11 +81,11 @@ def _select_text(pre: Precomputed, selector: str | None) -> str | None:
 
 
 def _extract(text: str, url: str | None, rules: Sequence[SiteRule] | None, offset: str | None,
-             builtin: bool) -> Article:
+             builtin: bool, now: datetime | None) -> Article:
     matching = rules_mod.candidates(url, rules, builtin)
     first_offset = offset or next((r.offset for r in matching if r.offset), None)
     pre = build(text, url, first_offset)
-    finder = DateFinder(pre, first_offset)
+    finder = DateFinder(pre, first_offset, now)
     published = finder.published()
     rule = rules_mod.choose(matching, url, published.date() if published else None)
     if rule is not None and rule.published:

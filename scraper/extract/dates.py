@@ -14,6 +14,7 @@ from email.utils import parsedate_to_datetime
 
 from selectolax.lexbor import LexborNode
 
+from . import zones
 from .precompute import Precomputed, jsonld_text
 
 _PUBLISHED_META = (
@@ -56,6 +57,8 @@ _VI_WORDS = re.compile(r"ngày\s*(\d{1,2})\s*tháng\s*(\d{1,2})\s*năm\s*(\d{4})
 _DAY_MONTH_YEAR = re.compile(r"(?<!\d)(\d{1,2})\.?\s+(?:de\s+)?" + _MONTH_WORD + r"\s+(?:de\s+)?(\d{4})" + _TIME, re.I)
 _MONTH_DAY_YEAR = re.compile(_MONTH_WORD + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})" + _TIME, re.I)
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|[-_]|\b)")
+_ANY_DATE = re.compile(r"(?<!\d)(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{4}[/.-]\d{1,2}[/.-]\d{1,2}|\d{1,2}\.?\s+[A-Za-zÀ-ÿ]{3,10}\.?\s+\d{4}|"
+                       r"[A-Za-zÀ-ÿ]{3,10}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|ngày\s*\d)")
 _GMT = re.compile(r"\(?\s*GMT\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?\s*\)?", re.I)
 _ISO_FIX = re.compile(r"([+-]\d{2})(\d{2})$")
 _DATE_SELECTOR = ", ".join(
@@ -208,22 +211,39 @@ def parse_visible(text: str, month_first: bool = False) -> tuple[datetime, bool]
 class DateFinder:
     """Finds published/modified times for one page."""
 
-    def __init__(self, pre: Precomputed, default_offset: str | None = None) -> None:
+    def __init__(self, pre: Precomputed, default_offset: str | None = None, now: datetime | None = None) -> None:
         self.pre = pre
+        self.latest = _latest(now)
         self.default_tz = parse_offset(default_offset or pre.offset)
         self.month_first = (pre.html_lang or "").lower() in ("en-us", "en_us") or (
             (pre.html_lang or "").lower() == "en" and (pre.url or "").split("/")[2:3] and
             not (pre.url or "").split("/")[2].endswith((".uk", ".au", ".ie", ".nz", ".in", ".za")))
         self.page_tz: timezone | None = None
+        self.zone = zones.guess(pre.url, pre.html_lang)
 
     def localise(self, found: tuple[datetime, bool] | None) -> datetime | None:
+        """Aware, in the publisher's offset: a UTC value is shown in the
+        page's own (or the configured) offset when one is known."""
         if found is None:
             return None
-        value, _ = found
-        if value.tzinfo is not None:
-            return value
-        tz = self.default_tz or self.page_tz or timezone.utc
-        return value.replace(tzinfo=tz)
+        value, has_time = found
+        local = self.default_tz or self.page_tz
+        if value.tzinfo is None:
+            if local is None and self.zone is not None:
+                local = zones.fixed(self.zone, value)
+            return value.replace(tzinfo=local or timezone.utc)
+        if has_time and value.utcoffset() == timedelta(0):
+            if local is None and self.zone is not None:
+                local = zones.fixed(self.zone, value.astimezone(timezone.utc).replace(tzinfo=None))
+            if local is not None and local.utcoffset(None):
+                return value.astimezone(local)
+        return value
+
+    def plausible(self, found: tuple[datetime, bool] | None) -> bool:
+        if found is None:
+            return False
+        value = found[0] if found[0].tzinfo else found[0].replace(tzinfo=timezone.utc)
+        return value <= self.latest
 
     def machine_candidates(self, keys: tuple[str, ...], ld_key: str) -> list[tuple[datetime, bool]]:
         pre = self.pre
@@ -238,9 +258,10 @@ class DateFinder:
         out = []
         for value in values[:30]:
             parsed = parse_iso(value)
-            if parsed:
+            if parsed and self.plausible(parsed):
                 out.append(parsed)
-                if parsed[0].tzinfo is not None and self.page_tz is None:
+                offset = parsed[0].utcoffset()
+                if offset and self.page_tz is None:
                     self.page_tz = parsed[0].tzinfo  # type: ignore[assignment]
         return out
 
@@ -257,8 +278,7 @@ class DateFinder:
             if visible and visible[0].date() == best[0].date() and visible[1]:
                 best = visible
         if best is None:
-            best = self.visible() or self._from_url()
-        self._learn_gmt()
+            best = self.visible() or self._from_url() or self.scan_text()
         return self.localise(best)
 
     def modified(self) -> datetime | None:
@@ -308,16 +328,30 @@ class DateFinder:
                     break
         for text in texts:
             found = parse_visible(text, self.month_first)
-            if found:
+            if found and self.plausible(found):
                 self._learn_gmt(text)
                 return found
-        body = tree.body
-        if body is not None:
-            head = body.text(separator=" ", strip=True)[:3000]
-            found = parse_visible(head, self.month_first)
-            if found:
-                self._learn_gmt(head)
-                return found
+        return None
+
+    def scan_text(self) -> tuple[datetime, bool] | None:
+        """Last resort: the first plausible date written near the headline,
+        else anywhere in the page's text."""
+        body = self.pre.tree.body
+        if body is None:
+            return None
+        text = body.text(separator=" ", strip=True)[:200_000]
+        start = 0
+        h1 = self.pre.tree.css_first("h1")
+        if h1 is not None:
+            heading = h1.text(separator=" ", strip=True)[:60]
+            where = text.find(heading) if heading else -1
+            start = max(0, where - 300) if where >= 0 else 0
+        for offset in (start, 0) if start else (0,):
+            for match in _ANY_DATE.finditer(text, offset, offset + 20_000):
+                found = parse_visible(text[match.start():match.start() + 80], self.month_first)
+                if found and self.plausible(found):
+                    self._learn_gmt(text[match.start():match.start() + 80])
+                    return found
         return None
 
     def _learn_gmt(self, text: str | None = None) -> None:
@@ -332,6 +366,14 @@ class DateFinder:
         if not match:
             return None
         return _make(int(match.group(1)), int(match.group(2)), int(match.group(3)), None, None)
+
+
+def _latest(now: datetime | None) -> datetime:
+    """Dates after this are not publication dates (a day of slack for offsets)."""
+    base = now or datetime.now(timezone.utc)
+    if base.tzinfo is None:
+        base = base.replace(tzinfo=timezone.utc)
+    return base + timedelta(days=1)
 
 
 def _pick(candidates: list[tuple[datetime, bool]]) -> tuple[datetime, bool] | None:
