@@ -102,8 +102,8 @@ def _extract(text: str, url: str | None, rules: Sequence[SiteRule] | None, offse
     body_mod.prune_page(pre.tree)
     containers = body_mod.select(pre.tree, rule.body if rule else None)
     images = images_mod.collect(pre, containers, rule.captions if rule else None)
-    junk = body_mod.BODY_JUNK + (", " + rule.captions if rule and rule.captions else "")
-    blocks = body_mod.render(containers, junk, list(rule.remove) if rule else None)
+    removals = (list(rule.remove) + ([rule.captions] if rule.captions else [])) if rule else None
+    blocks = body_mod.render(containers, removals)
     blocks = _drop_title(blocks, title)
 
     use_signature = rule.signature if rule is not None else True

@@ -38,13 +38,8 @@ _SOURCE = re.compile(r"^\s*(?:theo|nguồn|source|quelle|via)\b", re.I)
 _ROLE = re.compile(r"^\(.{1,80}\)$")
 _UPPER_WORD = re.compile(r"^[^\W\d_][\w.'’\-]*$")
 _BYLINE_SELECTORS = (
-    "[itemprop=author] [itemprop=name], [itemprop=author], a[rel=author], [rel=author], "
-    ".byline .author, .author-name, .author__name, .byline__name, .article-author, .post-author, "
-    ".author_name, .authorName, .byline, .author, .detail-author, [data-role=author], "
-    ".author-info .name, p.author_mail strong, .td-post-author-name, .entry-author-name, .meta-author, "
-    "[class*=byline i], [class*=author-name i], [class*=author__name i], [class*=authorname i], "
-    "[class*=authors i], a[href*='/author/'], a[href*='/autor/'], a[href*='/authors/'], a[href*='/autoren/'], "
-    "[class*=author i]"
+    "[itemprop=author], [rel=author], .byline, .author, [data-role=author], p.author_mail strong, "
+    "[class*=byline i], [class*=author i], a[href*='/author/'], a[href*='/autor/']"
 )
 
 

@@ -1,19 +1,19 @@
 """The article body: pick the main content container by scoring paragraphs on
-the lexbor tree, prune boilerplate inside it, and render paragraphs in reading
-order.
+the lexbor tree, then walk it once, skipping boilerplate, and emit paragraphs
+in reading order.
 
-Three steps, all on the one parsed tree:
-
-1. ``prune_page`` drops what is never article text (scripts, navigation,
-   forms, comment threads, share bars) so it cannot win the scoring;
+1. ``prune_page`` drops what is never article text (scripts, forms, media,
+   navigation) everywhere;
 2. ``select`` scores the parents and grandparents of text paragraphs
-   (length, commas, link density, class hints) and returns the best container
-   plus the siblings that continue it;
-3. ``render`` removes captions, bylines, related boxes and ads inside the
-   container and walks it once, emitting one ``Block`` per paragraph.
+   (length, commas, link density, class hints), ignoring paragraphs inside
+   small boilerplate boxes (comments, related links, share bars, ads), and
+   climbs to the ancestor that holds an article split over several blocks;
+3. ``render`` walks the container once; boilerplate subtrees (captions,
+   bylines, related boxes, ads) are skipped as they are met, so no selector
+   has to run over the whole page for them.
 
-Selectors do the matching in C; Python only loops over the matches and over
-the chosen container, so the work stays proportional to the article.
+Class names are tested with one regular expression per element met, and only
+elements on the paths of paragraphs or inside the container are met.
 """
 
 from __future__ import annotations
@@ -24,29 +24,28 @@ from dataclasses import dataclass
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 NEVER_TEXT = ("script, style, noscript, template, svg, iframe, object, embed, canvas, button, select, "
-              "input, textarea, nav, dialog, map, video, audio, [hidden], [role=navigation], "
-              "[aria-hidden=true][class*=icon], .sr-only, .visually-hidden, .screen-reader-text")
+              "input, textarea, nav, dialog, map, video, audio")
+PAGE_JUNK = "aside, footer, [role=complementary], [role=contentinfo]"
 
-# Words in class/id values that mark boilerplate. Matching runs in C (one
-# selector); ``remove_junk`` spares any match that holds real paragraphs.
-_WORDS = ("comment", "share", "sharing", "social", "related", "newsletter", "advert", "sidebar",
-          "breadcrumb", "cookie", "popup", "modal", "subscribe", "promo", "recommend", "more-stories",
-          "paywall", "signup", "sign-up", "tags", "tag-list", "taglist", "keywords", "widget", "banner",
-          "sponsor", "outbrain", "taboola", "read-more", "readmore", "see-also", "also-read", "toolbar",
-          "follow", "rating", "pagination", "pager", "skip-link", "login", "most-",
-          "popular", "trending", "teaser-list", "navigation", "navbar", "menu", "masthead", "topbar", "footer")
-_SELECTORS = (["aside", "footer", "[role=complementary]", "[role=contentinfo]", "#comments",
-               "[class~=ad]", "[class^=ad-]", "[class*=\" ad-\"]", "[id^=ad-]", "[class~=ads]",
-               "[class*=-ad-]", "[class*=advertis]", "[id*=advertis]"]
-              + [f"[class*={w} i]" for w in _WORDS] + [f"[id*={w} i]" for w in _WORDS])
-PAGE_JUNK = ", ".join(_SELECTORS)
-BODY_JUNK = ", ".join(_SELECTORS + [
-    "figure", "figcaption", "header", "h1", "[class*=caption i]", "[class*=byline i]", "[class*=author i]",
-    "[rel=author]", "[itemprop=author]", "[class*=meta i]", "[class*=dateline i]", "[class*=timestamp i]",
-    "time", "[class*=image_desc]", "[class*=credit i]", "[class*=photo-info i]", "table.image",
-    "[class*=hidden i]", "[class*=print-only i]", "[class*=date i]:not(p)", "[class*=info i]:not(p)",
-    "ul.list-news", "[type=RelatedOneNews]", "[class*=relate i]", "[class*=embed i]:not(p)"])
-ALWAYS_JUNK = frozenset(("figure", "figcaption", "aside", "footer", "time", "h1"))
+# Class/id words that mark boilerplate anywhere. Strong words always mark
+# it; weak words only mark a box too small to hold the article (a wrapper
+# whose class merely mentions "widget" or "share" keeps its text).
+_STRONG = re.compile(
+    r"comment|related|newsletter|sidebar|breadcrumb|cookie|consent|popup|modal|subscribe|recommend|"
+    r"more-stories|signup|sign-up|outbrain|taboola|read-?more|see-?also|also-?read|"
+    r"(?:^|\s)(?:post-|article-)?tags?(?:\s|$)|tag-?list|tags-|popular|trending|most-|advertis|"
+    r"(?<![a-z])ads?(?![a-z])|-ad-|tinlienquan|tin-lien-quan|sharedaddy|jp-relatedposts", re.I)
+_JUNK = re.compile(
+    r"share|sharing|social|promo|keywords|widget|banner|sponsor|toolbar|follow|rating|pagination|pager|"
+    r"skip-link|login|teaser|navigation|navbar|menu|masthead|topbar|footer", re.I)
+_BODY_JUNK = re.compile(
+    r"caption|byline|author|(?<![a-z])meta(?![a-z])|dateline|timestamp|image_desc|credit|photo-info|"
+    r"hidden|print-only|relate|embed|(?<![a-z])date(?![a-z])|(?<![a-z])info(?![a-z])|ck_legend", re.I)
+_KEEP = re.compile(
+    r"article-?body|articlebody|entry-content|post-content|story-?body|article-?content|main-?content|"
+    r"content-?body|text-?body|body-?text|post-?body|fck_detail|detail-?content|singular-content|"
+    r"article-?text|story-?content|hentry|type-post", re.I)
+SKIP_IN_BODY = frozenset(("aside", "footer", "header", "h1", "time", "figure", "figcaption", "nav", "form"))
 GOOD_PARAGRAPH = 80
 
 _POSITIVE = re.compile(r"article|body|content|entry|main|page|post|text|blog|story|detail|fck|singular|"
@@ -72,7 +71,12 @@ class Block:
     tag: str
     link_chars: int = 0
     strong_chars: int = 0
-    right: bool = False
+    node: LexborNode | None = None
+
+    @property
+    def right(self) -> bool:
+        """Right-aligned (where Vietnamese papers sign articles)."""
+        return self.node is not None and _is_right(self.node)
 
     @property
     def link_density(self) -> float:
@@ -156,16 +160,46 @@ def dense_text(node: LexborNode | LexborHTMLParser, limit: float = 0.0) -> int:
     return total - sum(len(a.text(strip=True)) for a in root.css("a"))
 
 
-def remove_junk(root: LexborNode | LexborHTMLParser, selector: str, limit: float) -> None:
-    """Decompose nodes matching ``selector``, sparing any that holds more
-    than ``limit`` characters of real paragraphs: a wrapper whose class
-    merely mentions "widget" or "share" must not take the article with it."""
+def _label(node: LexborNode) -> str:
+    attrs = node.attributes
+    return f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+
+
+_LABELS: dict[tuple[str, bool], bool] = {}
+
+
+WEAK, STRONG = 1, 2
+
+
+def _junk_label(label: str, inside_body: bool = False) -> int:
+    """0, WEAK or STRONG: how surely a class/id label marks boilerplate
+    (memoised: pages repeat the same few labels many times)."""
+    if len(label) < 3:
+        return 0
+    key = (label, inside_body)
+    found = _LABELS.get(key)
+    if found is None:
+        if _KEEP.search(label):
+            found = 0
+        elif _STRONG.search(label):
+            found = STRONG
+        elif _JUNK.search(label) or (inside_body and _BODY_JUNK.search(label)):
+            found = WEAK
+        else:
+            found = 0
+        if len(_LABELS) > 50_000:
+            _LABELS.clear()
+        _LABELS[key] = found
+    return found
+
+
+def remove_page_junk(tree: LexborHTMLParser, limit: float) -> None:
+    """Drop asides and footers unless one holds more than ``limit`` characters
+    of unlinked text (some sites wrap the article in them)."""
     doomed: list[LexborNode] = []
     removed: set[int] = set()
-    for node in _safe_css(root, selector):
-        if node.tag in ("html", "body") or _under(node, removed):
-            continue
-        if node.tag not in ALWAYS_JUNK and dense_text(node, limit) > limit:
+    for node in tree.css(PAGE_JUNK):
+        if _under(node, removed) or dense_text(node, limit) > limit:
             continue
         removed.add(node.mem_id)
         doomed.append(node)
@@ -182,7 +216,10 @@ def select(tree: LexborHTMLParser, body_selector: str | None = None) -> list[Lex
     body = tree.body
     if body is None:
         return []
-    remove_junk(tree, PAGE_JUNK, min(1500.0, 0.25 * len(body.text(strip=True))))
+    page_text = len(body.text(strip=True))
+    remove_page_junk(tree, min(1500.0, 0.25 * page_text))
+    big = max(1500.0, 0.2 * page_text)
+    junk: dict[int, bool] = {}
     scores: dict[int, float] = {}
     mass: dict[int, int] = {}
     nodes: dict[int, LexborNode] = {}
@@ -193,29 +230,54 @@ def select(tree: LexborHTMLParser, body_selector: str | None = None) -> list[Lex
         length = len(text)
         if length < 25:
             continue
+        chain = _ancestors(para, 8)
+        if any(_is_junk(key, node, junk, big) for key, node in chain):
+            continue
         score = 1 + text.count(",") + text.count("、") + text.count("，") + min(length // 100, 3)
-        ancestor = para.parent
-        level = 0
-        while ancestor is not None and level < 10 and ancestor.tag not in ("html", None):
-            key = ancestor.mem_id
+        for level, (key, ancestor) in enumerate(chain):
             if key not in nodes:
                 nodes[key] = ancestor
-                scores[key] = _class_weight(ancestor) + (5 if ancestor.tag in ("div", "article", "section", "main") else 0)
+                scores[key] = _class_weight(ancestor) + (5 if ancestor.tag in _CONTAINER_TAGS else 0)
                 mass[key] = 0
             mass[key] += length
             if level < 4:
-                scores[key] += score / (1 if level == 0 else 2 if level == 1 else level * 3)
-            ancestor = ancestor.parent
-            level += 1
+                scores[key] += score / _DIVIDERS[level]
     if not scores:
         return [body]
-    ranked = sorted(scores, key=scores.__getitem__, reverse=True)[:8]
+    ranked = sorted(scores, key=scores.__getitem__, reverse=True)[:5]
     final = {}
     for key in ranked:
         final[key] = scores[key] * (1 - _link_density(nodes[key]))
     order = sorted(final, key=final.__getitem__, reverse=True)
     top = _climb(nodes[order[0]], mass)
     return _with_siblings(top, scores, nodes, final[order[0]])
+
+
+_CONTAINER_TAGS = frozenset(("div", "article", "section", "main"))
+_DIVIDERS = (1, 2, 6, 9)
+
+
+def _ancestors(node: LexborNode, depth: int) -> list[tuple[int, LexborNode]]:
+    chain = []
+    current = node.parent
+    while current is not None and len(chain) < depth:
+        tag = current.tag
+        if tag == "html" or tag is None:
+            break
+        chain.append((current.mem_id, current))
+        current = current.parent
+    return chain
+
+
+def _is_junk(key: int, node: LexborNode, cache: dict[int, bool], big: float) -> bool:
+    """A boilerplate box by its class/id, unless it is big enough to hold the
+    article (a wrapper whose class merely mentions "widget")."""
+    found = cache.get(key)
+    if found is None:
+        level = _junk_label(_label(node))
+        found = level == STRONG or (level == WEAK and len(node.text(strip=True)) < big)
+        cache[key] = found
+    return found
 
 
 def _br_containers(tree: LexborHTMLParser) -> list[LexborNode]:
@@ -284,17 +346,36 @@ def _with_siblings(top: LexborNode, scores: dict[int, float], nodes: dict[int, L
     return chosen or [top]
 
 
-def render(containers: list[LexborNode], junk: str = BODY_JUNK, extra_remove: list[str] | None = None) -> list[Block]:
-    """Remove boilerplate inside the containers and emit their paragraphs."""
-    good = sum(dense_text(c) for c in containers)
+def render(containers: list[LexborNode], extra_remove: list[str] | None = None) -> list[Block]:
+    """Walk the containers, skipping boilerplate, and emit their paragraphs."""
+    total = sum(dense_text(c) for c in containers)
+    limit = max(GOOD_PARAGRAPH * 3.0, 0.3 * total)
+    blocks: list[Block] = []
     for container in containers:
         for selector in extra_remove or ():
             decompose_all(_safe_css(container, selector))
-        remove_junk(container, junk, max(GOOD_PARAGRAPH * 3.0, 0.3 * good))
-    blocks: list[Block] = []
-    for container in containers:
-        _walk(container, blocks)
+        _walk(container, blocks, limit)
     return [b for b in blocks if _keep(b)]
+
+
+def _skip(child: LexborNode, tag: str, limit: float) -> bool:
+    """Whether a subtree met inside the body is boilerplate."""
+    if tag in SKIP_IN_BODY:
+        return True
+    attrs = child.attributes
+    if not attrs:
+        return False
+    if attrs.get("itemprop") == "author" or attrs.get("rel") == "author":
+        return True
+    if "elated" in (attrs.get("type") or ""):
+        return True
+    label = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+    if tag == "table" and "image" in label:
+        return True
+    level = _junk_label(label, inside_body=True)
+    if not level:
+        return False
+    return dense_text(child, limit) <= limit
 
 
 def _keep(block: Block) -> bool:
@@ -308,7 +389,7 @@ def _keep(block: Block) -> bool:
 
 
 class _Builder:
-    __slots__ = ("parts", "links", "strong", "tag", "right", "out")
+    __slots__ = ("parts", "links", "strong", "tag", "node", "out")
 
     def __init__(self, out: list[Block]) -> None:
         self.out = out
@@ -316,7 +397,7 @@ class _Builder:
         self.links = 0
         self.strong = 0
         self.tag = "p"
-        self.right = False
+        self.node: LexborNode | None = None
 
     def flush(self) -> None:
         if self.parts:
@@ -328,11 +409,10 @@ class _Builder:
             for line in lines:
                 share = len(line) / total
                 self.out.append(Block(line, self.tag, round(self.links * share), round(self.strong * share),
-                                      self.right))
+                                      self.node))
         self.parts = []
         self.links = 0
         self.strong = 0
-        self.right = False
 
 
 def _is_right(node: LexborNode) -> bool:
@@ -342,7 +422,7 @@ def _is_right(node: LexborNode) -> bool:
             or "right" in (attrs.get("class") or "").lower())
 
 
-def _walk(container: LexborNode, out: list[Block]) -> None:
+def _walk(container: LexborNode, out: list[Block], limit: float) -> None:
     """Iterative walk (no recursion limit on deep trees)."""
     builder = _Builder(out)
     builder.tag = container.tag if container.tag in BLOCK_TAGS else "p"
@@ -377,7 +457,7 @@ def _walk(container: LexborNode, out: list[Block]) -> None:
                 if strong_depth:
                     builder.strong += size
             continue
-        if ctag is None or ctag.startswith("-") or ctag in SKIP_TAGS:
+        if ctag is None or ctag.startswith("-") or ctag in SKIP_TAGS or _skip(child, ctag, limit):
             continue
         if ctag == "br":
             builder.parts.append("\n")
@@ -385,7 +465,7 @@ def _walk(container: LexborNode, out: list[Block]) -> None:
         if ctag in BLOCK_TAGS:
             builder.flush()
             builder.tag = ctag
-            builder.right = _is_right(child)
+            builder.node = child
             open_blocks.append(ctag)
         is_link = ctag == "a"
         is_strong = ctag in ("strong", "b")

@@ -254,7 +254,8 @@ class DateFinder:
             values.append(ld)
         for key in keys:
             values.extend(pre.meta.get(key, ()))
-        values.extend(pre.microdata.get(ld_key.lower(), ()))
+        if not values:
+            values.extend(pre.itemprop(ld_key))
         out = []
         for value in values[:30]:
             parsed = parse_iso(value)

@@ -121,7 +121,7 @@ def _caption(img: LexborNode, rule_selector: str | None = None) -> str | None:
         if tag == "table":
             cap = current.css_first("td.image_desc, .image_desc, td.ck_legend, caption, .caption")
             return cap.text(separator=" ", strip=True) if cap is not None else None
-        if tag in ("div", "span", "p") and current.css_matches("[class*=caption], [class*=image_desc]") is False:
+        if tag in ("div", "span", "p", "a", "picture"):
             sibling = _next_element(current)
             if sibling is not None and "caption" in (sibling.attributes.get("class") or "").lower():
                 return sibling.text(separator=" ", strip=True)

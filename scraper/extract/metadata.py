@@ -15,6 +15,7 @@ from .precompute import Precomputed, jsonld_text
 
 _SEPARATORS = re.compile(r"\s+(?:[|\-–—·•»«›‹:/ǀ│~]|::|\\\\|//)\s+")
 _WORD = re.compile(r"\w+")
+_NOT_ALNUM = re.compile(r"[\W_]+")
 
 
 def _norm(text: str) -> str:
@@ -24,7 +25,7 @@ def _norm(text: str) -> str:
 def _fold(text: str) -> str:
     """Site-name comparison key: no diacritics, no spaces, đ -> d."""
     decomposed = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c) and c.isalnum()).casefold()
+    return _NOT_ALNUM.sub("", decomposed).casefold()
 
 
 def _tokens(text: str) -> set[str]:
@@ -166,17 +167,25 @@ def title(pre: Precomputed) -> str | None:
             order += 1
         if not sitey:
             first_h1 = False
-    for node in pre.tree.css(_TITLE_CLASS)[:3]:
-        text = _clean(node.text(separator=" ", strip=True))
-        if text and len(text) < 400:
-            candidates.append((text, 0.4, order))
-            order += 1
     for source, found in forms.items():
         for key, weight in found.items():
             if weight >= 0.85:
                 candidates.append((_display(pre, source, key, names), 0.0, order))
                 order += 1
-    best, best_score = None, float("-inf")
+    best, score, confirmed = _best(candidates, forms, site_keys)
+    if not confirmed:  # no heading agrees with the metadata: try titled h2s too
+        for node in pre.tree.css(_TITLE_CLASS)[:3]:
+            text = _clean(node.text(separator=" ", strip=True))
+            if text and len(text) < 400:
+                candidates.append((text, 0.4, order))
+                order += 1
+        best, score, confirmed = _best(candidates, forms, site_keys)
+    return best
+
+
+def _best(candidates: list[tuple[str, float, int]], forms: dict[str, dict[str, float]],
+          site_keys: list[str]) -> tuple[str | None, float, bool]:
+    best, best_score, best_votes = None, float("-inf"), 0.0
     for text, prior, position in candidates:
         key = _norm(text)
         if not key:
@@ -188,8 +197,8 @@ def title(pre: Precomputed) -> str | None:
             votes -= 2.0
         score = prior + votes - position * 0.001
         if score > best_score:
-            best, best_score = text, score
-    return best
+            best, best_score, best_votes = text, score, votes
+    return best, best_score, best_votes > 0 and best_score > 1.0
 
 
 def _display(pre: Precomputed, source: str, key: str, names: list[str]) -> str:

@@ -38,7 +38,7 @@ class Precomputed:
     meta: dict[str, list[str]] = field(default_factory=dict)
     jsonld: list[dict[str, Any]] = field(default_factory=list)
     jsonld_ids: dict[str, dict[str, Any]] = field(default_factory=dict)
-    microdata: dict[str, list[str]] = field(default_factory=dict)
+    microdata: dict[str, list[str]] = field(default_factory=dict)  # filled on demand by itemprop()
     html_lang: str | None = None
     canonical: str | None = None
     title_tag: str | None = None
@@ -56,6 +56,19 @@ class Precomputed:
     def article(self) -> dict[str, Any]:
         """The JSON-LD object describing the article itself ({} if none)."""
         return _main_article(self.jsonld, self.url)
+
+    def itemprop(self, name: str) -> list[str]:
+        """Microdata values of ``itemprop=name`` outside <meta> (memoised)."""
+        found = self.microdata.get(name)
+        if found is None:
+            found = []
+            for node in self.tree.css(f'[itemprop="{name}"]')[:5]:
+                if node.tag != "meta":
+                    value = _item_value(node)
+                    if value:
+                        found.append(value)
+            self.microdata[name] = found
+        return found
 
     def resolve(self, value: Any) -> Any:
         """A JSON-LD ``{"@id": ...}`` reference replaced by the object it names."""
@@ -117,7 +130,6 @@ def build(html: str, url: str | None, offset: str | None = None) -> Precomputed:
     pre = Precomputed(tree=tree, url=url, offset=offset)
     _read_meta(pre)
     _read_jsonld(pre)
-    _read_microdata(pre)
     root = tree.root
     if root is not None and root.tag == "html":
         pre.html_lang = (root.attributes.get("lang") or root.attributes.get("xml:lang") or "").strip() or None
@@ -216,19 +228,6 @@ def _main_article(objects: list[dict[str, Any]], url: str | None) -> dict[str, A
                 return obj
     with_body = [o for o in articles if o.get("headline") or o.get("articleBody")]
     return (with_body or articles)[0]
-
-
-def _read_microdata(pre: Precomputed) -> None:
-    for node in pre.tree.css("[itemprop]"):
-        if node.tag == "meta":
-            continue
-        name = (node.attributes.get("itemprop") or "").strip().lower()
-        if not name or name not in ("headline", "name", "author", "datepublished", "datemodified",
-                                     "datecreated", "description", "articlebody"):
-            continue
-        value = _item_value(node)
-        if value:
-            pre.microdata.setdefault(name, []).append(value)
 
 
 def _item_value(node: LexborNode) -> str | None:
