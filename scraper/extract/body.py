@@ -31,16 +31,17 @@ PAGE_JUNK = "aside, footer, [role=complementary], [role=contentinfo]"
 # it; weak words only mark a box too small to hold the article (a wrapper
 # whose class merely mentions "widget" or "share" keeps its text).
 _STRONG = re.compile(
-    r"comment|related|newsletter|sidebar|breadcrumb|cookie|consent|popup|modal|subscribe|recommend|"
+    r"comment|related|newsletter|breadcrumb|cookie|consent|popup|modal|subscribe|recommend|"
     r"more-stories|signup|sign-up|outbrain|taboola|read-?more|see-?also|also-?read|"
     r"(?:^|\s)(?:post-|article-)?tags?(?:\s|$)|tag-?list|tags-|popular|trending|most-|advertis|"
     r"(?<![a-z])ads?(?![a-z])|-ad-|tinlienquan|tin-lien-quan|sharedaddy|jp-relatedposts", re.I)
 _JUNK = re.compile(
-    r"share|sharing|social|promo|keywords|widget|banner|sponsor|toolbar|follow|rating|pagination|pager|"
+    r"share|sharing|social|promo|keywords|widget|banner|sponsor|toolbar|follow|rating|pagination|pager|sidebar|"
     r"skip-link|login|teaser|navigation|navbar|menu|masthead|topbar|footer", re.I)
 _BODY_JUNK = re.compile(
     r"caption|byline|author|(?<![a-z])meta(?![a-z])|dateline|timestamp|image_desc|credit|photo-info|"
     r"hidden|print-only|relate|embed|(?<![a-z])date(?![a-z])|(?<![a-z])info(?![a-z])|ck_legend", re.I)
+_STATE = re.compile(r"\S*(?:has-|-enabled|-disabled|without-|with-|no-|-open|-closed)\S*", re.I)
 _KEEP = re.compile(
     r"article-?body|articlebody|entry-content|post-content|story-?body|article-?content|main-?content|"
     r"content-?body|text-?body|body-?text|post-?body|fck_detail|detail-?content|singular-content|"
@@ -171,7 +172,7 @@ _LABELS: dict[tuple[str, bool], bool] = {}
 WEAK, STRONG = 1, 2
 
 
-def _junk_label(label: str, inside_body: bool = False) -> int:
+def junk_label(label: str, inside_body: bool = False) -> int:
     """0, WEAK or STRONG: how surely a class/id label marks boilerplate
     (memoised: pages repeat the same few labels many times)."""
     if len(label) < 3:
@@ -179,6 +180,7 @@ def _junk_label(label: str, inside_body: bool = False) -> int:
     key = (label, inside_body)
     found = _LABELS.get(key)
     if found is None:
+        label = _STATE.sub(" ", label)
         if _KEEP.search(label):
             found = 0
         elif _STRONG.search(label):
@@ -274,7 +276,7 @@ def _is_junk(key: int, node: LexborNode, cache: dict[int, bool], big: float) -> 
     article (a wrapper whose class merely mentions "widget")."""
     found = cache.get(key)
     if found is None:
-        level = _junk_label(_label(node))
+        level = junk_label(_label(node))
         found = level == STRONG or (level == WEAK and len(node.text(strip=True)) < big)
         cache[key] = found
     return found
@@ -372,7 +374,7 @@ def _skip(child: LexborNode, tag: str, limit: float) -> bool:
     label = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
     if tag == "table" and "image" in label:
         return True
-    level = _junk_label(label, inside_body=True)
+    level = junk_label(label, inside_body=True)
     if not level:
         return False
     return dense_text(child, limit) <= limit

@@ -9,6 +9,7 @@ tracking pixels and ads are left out.
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote, urlsplit
 
 from selectolax.lexbor import LexborNode
 
@@ -21,12 +22,15 @@ _SRCSET_ATTRS = ("data-srcset", "data-lazy-srcset", "srcset")
 _SKIP = re.compile(r"logo|icon|avatar|sprite|emoji|badge|pixel|tracking|spinner|loading|placeholder|"
                    r"blank\.|spacer|1x1|transparent|gravatar|/ads?/|doubleclick|banner|feeds\.|"
                    r"facebook\.com/tr|\.svg(?:$|\?)", re.I)
+_JUNK_BOX = re.compile(r"related|outbrain|taboola|recommend|comment|advert|sponsor|newsletter|more-stories", re.I)
 _SKIP_CLASS = re.compile(r"logo|icon|avatar|author|emoji|sprite|profile|ad-|advert|banner", re.I)
 _CREDIT = re.compile(
     r"(?:^|[\s(\[\-–—|.,])\(?\s*(?:Ảnh|Anh|Photo|Photos|Foto|Fotos|Photograph|Image|Picture|Bild|Credit|Credits|"
     r"Nguồn ảnh|Quelle|Source|Crédit|Crédito)\s*(?:by)?\s*:\s*([^()\[\]]{1,120}?)\s*[)\]]?\s*\.?$",
     re.I)
 _COPYRIGHT = re.compile(r"\s*[©℗]\s*([^©]{1,100})$")
+_SIZE_TOKEN = re.compile(r"\d{2,4}x\d{1,4}|(?<![a-z])[wh]_?\d{2,4}(?![0-9])|\d{2,4}w(?![a-z])|"
+                         r"(?:thumb|resize|crop|scale|desktop|mobile|large|medium|small|wide|square)\w*", re.I)
 _SRCSET_ITEM = re.compile(r"\s*(\S+?)(?:\s+(\d+(?:\.\d+)?)([wx]))?\s*(?:,|$)")
 
 
@@ -45,33 +49,59 @@ def split_credit(text: str | None) -> tuple[str | None, str | None]:
     return caption, credit
 
 
+def parse_srcset(value: str) -> list[tuple[str, float]]:
+    """``srcset`` candidates as (url, width-ish size), per the HTML rules: a URL
+    runs to whitespace (commas inside it are kept), a trailing comma ends it."""
+    out: list[tuple[str, float]] = []
+    tokens = value.split()
+    i = 0
+    while i < len(tokens) and len(out) < 50:
+        url = tokens[i]
+        i += 1
+        ended = url.endswith(",")
+        url = url.rstrip(",")
+        size = 1.0
+        if not ended and i < len(tokens):
+            descriptor = tokens[i]
+            if descriptor[:1].isdigit() or descriptor[:1] == ".":
+                i += 1
+                head, comma, rest = descriptor.partition(",")
+                if comma and rest:  # "1x,b.jpg": no space after the comma
+                    descriptor = head
+                    tokens.insert(i, rest)
+                number = descriptor.rstrip(",")
+                try:
+                    if number.endswith("w"):
+                        size = float(number[:-1])
+                    elif number.endswith("x"):
+                        size = float(number[:-1]) * 1000
+                except ValueError:
+                    pass
+        if url and not url.startswith("data:"):
+            out.append((url, size))
+    return out
+
+
 def best_from_srcset(value: str | None) -> str | None:
     """The widest candidate of a ``srcset``."""
     if not value:
         return None
-    best, best_size = None, -1.0
-    for match in _SRCSET_ITEM.finditer(value):
-        url = match.group(1)
-        if not url or url.startswith("data:"):
-            continue
-        size = float(match.group(2)) if match.group(2) else 1.0
-        if match.group(3) == "x":
-            size *= 1000
-        if size > best_size:
-            best, best_size = url.rstrip(","), size
-    return best
+    candidates = parse_srcset(value)
+    if not candidates:
+        return None
+    return max(candidates, key=lambda item: item[1])[0]
 
 
 def image_url(node: LexborNode) -> str | None:
     attrs = node.attributes
+    for key in _SRCSET_ATTRS:
+        value = best_from_srcset(attrs.get(key))
+        if value and not _SKIP.search(value):
+            return value
     for key in _LAZY_ATTRS:
         value = attrs.get(key)
         if value and not value.startswith("data:") and not _SKIP.search(value):
             return value.strip()
-    for key in _SRCSET_ATTRS:
-        value = best_from_srcset(attrs.get(key))
-        if value:
-            return value
     src = attrs.get("src")
     if src and not src.startswith("data:"):
         return src.strip()
@@ -138,26 +168,105 @@ def lead_image(pre: Precomputed) -> str | None:
     return pre.absolute(value) if value else None
 
 
+def image_key(url: str) -> str:
+    """An identity for one image across its renditions: the file name without
+    size tokens, or its folder when the file name is only a size
+    ("…/alternates/WEBP_900/157526023" ~ "…/SOCIAL/157526023")."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    segments = [seg for seg in unquote(parts.path).split("/") if seg]
+    if not segments:
+        return url
+    stem = _SIZE_TOKEN.sub("", segments[-1].rsplit(".", 1)[0]).strip("_-.@")
+    if len(stem) >= 6:
+        return f"{parts.hostname}|{stem}"
+    return f"{parts.hostname}|{'/'.join(segments[:-1])}|{stem}"
+
+
+def scope(pre: Precomputed, containers: list[LexborNode]) -> list[LexborNode]:
+    """Where the article's images are: the body container, widened to the
+    element that also holds the headline (hero images sit above the text)."""
+    if not containers:
+        return containers
+    h1 = pre.tree.css_first("h1")
+    first = containers[0]
+    if h1 is None:
+        return containers
+    ancestors: dict[int, LexborNode] = {}
+    node: LexborNode | None = first
+    for _ in range(12):
+        if node is None:
+            break
+        ancestors[node.mem_id] = node
+        node = node.parent
+    common: LexborNode | None = h1
+    for _ in range(12):
+        if common is None or common.mem_id in ancestors:
+            break
+        common = common.parent
+    if common is None or common.mem_id not in ancestors or common.tag in ("body", "html"):
+        return containers
+    size = sum(len(c.text(strip=True)) for c in containers)
+    if len(common.text(strip=True)) > 2.5 * size + 3000:
+        return containers
+    return [common] + [c for c in containers[1:] if not _inside(c, common)]
+
+
+def _in_junk(img: LexborNode, root: int) -> bool:
+    """Inside a related-links box, share bar, ad or similar (below ``root``)."""
+    current = img.parent
+    for _ in range(15):
+        if current is None or current.mem_id == root:
+            return False
+        attrs = current.attributes
+        if attrs and _JUNK_BOX.search(f"{attrs.get('class') or ''} {attrs.get('id') or ''}"):
+            return True
+        current = current.parent
+    return False
+
+
+def _inside(node: LexborNode, ancestor: LexborNode) -> bool:
+    target = ancestor.mem_id
+    current = node
+    for _ in range(40):
+        if current is None:
+            return False
+        if current.mem_id == target:
+            return True
+        current = current.parent
+    return False
+
+
 def collect(pre: Precomputed, containers: list[LexborNode], caption_selector: str | None = None) -> list[Image]:
-    images: list[Image] = []
+    """The lead image, then the article's images in order, without repeats
+    (renditions of the lead image are the lead image)."""
     seen: set[str] = set()
-    lead = lead_image(pre)
-    body_images: list[Image] = []
-    for container in containers:
+    found: list[Image] = []
+    for container in scope(pre, containers):
+        root = container.mem_id
         for img in container.css("img"):
             attrs = img.attributes
             label = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
-            if _too_small(img) or (label.strip() and _SKIP_CLASS.search(label)):
+            if _too_small(img) or (label.strip() and _SKIP_CLASS.search(label)) or _in_junk(img, root):
                 continue
             url = pre.absolute(image_url(img))
-            if not url or _SKIP.search(url) or url in seen:
+            if not url or _SKIP.search(url):
                 continue
-            seen.add(url)
+            key = image_key(url)
+            if key in seen:
+                continue
+            seen.add(key)
             caption, credit = split_credit(_caption(img, caption_selector))
-            body_images.append(Image(url, caption, credit))
-            if len(body_images) >= 100:
+            found.append(Image(url, caption, credit))
+            if len(found) >= 100:
                 break
-    if lead and lead not in seen and not _SKIP.search(lead):
-        images.append(Image(lead))
-    images.extend(body_images)
-    return images
+    lead = lead_image(pre)
+    if not lead or _SKIP.search(lead):
+        return found
+    lead_key = image_key(lead)
+    for i, image in enumerate(found):
+        if image_key(image.url) == lead_key:
+            return [image] + found[:i] + found[i + 1:]
+    return [Image(lead)] + found
