@@ -220,39 +220,77 @@ def select(tree: LexborHTMLParser, body_selector: str | None = None) -> list[Lex
         return []
     page_text = len(body.text(strip=True))
     remove_page_junk(tree, min(1500.0, 0.25 * page_text))
-    big = max(1500.0, 0.2 * page_text)
-    junk: dict[int, bool] = {}
-    scores: dict[int, float] = {}
-    mass: dict[int, int] = {}
-    nodes: dict[int, LexborNode] = {}
-    paragraphs = tree.css("p, pre")
-    paragraphs += _br_containers(tree)
-    for para in paragraphs[:3000]:
-        text = para.text(strip=True)
-        length = len(text)
-        if length < 25:
-            continue
-        chain = _ancestors(para, 8)
-        if any(_is_junk(key, node, junk, big) for key, node in chain):
-            continue
-        score = 1 + text.count(",") + text.count("、") + text.count("，") + min(length // 100, 3)
-        for level, (key, ancestor) in enumerate(chain):
-            if key not in nodes:
-                nodes[key] = ancestor
-                scores[key] = _class_weight(ancestor) + (5 if ancestor.tag in _CONTAINER_TAGS else 0)
-                mass[key] = 0
-            mass[key] += length
-            if level < 4:
-                scores[key] += score / _DIVIDERS[level]
-    if not scores:
+    scoring = _Scoring(max(1500.0, 0.2 * page_text))
+    scoring.add(tree.css("p, pre") + _br_containers(tree))
+    top = scoring.best()
+    if page_text > 1500 and (top is None or scoring.mass.get(top.mem_id, 0) < 0.25 * page_text):
+        # Text written straight into <div>s (no <p>): score those too.
+        scoring.add(_text_divs(tree))
+        top = scoring.best() or top
+    if top is None:
         return [body]
-    ranked = sorted(scores, key=scores.__getitem__, reverse=True)[:5]
-    final = {}
-    for key in ranked:
-        final[key] = scores[key] * (1 - _link_density(nodes[key]))
-    order = sorted(final, key=final.__getitem__, reverse=True)
-    top = _climb(nodes[order[0]], mass)
-    return _with_siblings(top, scores, nodes, final[order[0]])
+    return _with_siblings(top, scoring.scores, scoring.nodes, scoring.top_score)
+
+
+class _Scoring:
+    """Paragraph scores accumulated on ancestors (readability's scheme), the
+    paragraph text mass under every ancestor, and boilerplate verdicts."""
+
+    def __init__(self, big: float) -> None:
+        self.big = big
+        self.junk: dict[int, bool] = {}
+        self.scores: dict[int, float] = {}
+        self.mass: dict[int, int] = {}
+        self.nodes: dict[int, LexborNode] = {}
+        self.seen: set[int] = set()
+        self.top_score = 0.0
+
+    def add(self, paragraphs: list[LexborNode]) -> None:
+        nodes, scores, mass, junk, big = self.nodes, self.scores, self.mass, self.junk, self.big
+        for para in paragraphs[:3000]:
+            text = para.text(strip=True)
+            length = len(text)
+            if length < 25:
+                continue
+            ident = para.mem_id
+            if ident in self.seen:
+                continue
+            self.seen.add(ident)
+            chain = _ancestors(para, 8)
+            if any(_is_junk(key, node, junk, big) for key, node in chain):
+                continue
+            dense = text[0] >= "\u2e80" and text[-1] >= "\u2e80"  # CJK: more said per character
+            score = 1 + text.count(",") + text.count("、") + text.count("，") + min(length // (35 if dense else 100), 3)
+            for level, (key, ancestor) in enumerate(chain):
+                if key not in nodes:
+                    nodes[key] = ancestor
+                    scores[key] = _class_weight(ancestor) + (5 if ancestor.tag in _CONTAINER_TAGS else 0)
+                    mass[key] = 0
+                mass[key] += length
+                if level < 4:
+                    scores[key] += score / _DIVIDERS[level]
+
+    def best(self) -> LexborNode | None:
+        if not self.scores:
+            return None
+        ranked = sorted(self.scores, key=self.scores.__getitem__, reverse=True)[:5]
+        final = {key: self.scores[key] * (1 - _link_density(self.nodes[key])) for key in ranked}
+        winner = max(final, key=final.__getitem__)
+        self.top_score = final[winner]
+        return _climb(self.nodes[winner], self.mass)
+
+
+def _text_divs(tree: LexborHTMLParser) -> list[LexborNode]:
+    """<div>s whose own text (not their children's) reads like a paragraph."""
+    out = []
+    for div in tree.css("div")[:3000]:
+        own = 0
+        for child in div.iter(include_text=True):
+            if child.tag == "-text":
+                own += len((child.text_content or "").strip())
+        if own >= 60:
+            out.append(div)
+    return out
 
 
 _CONTAINER_TAGS = frozenset(("div", "article", "section", "main"))
