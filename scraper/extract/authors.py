@@ -39,7 +39,8 @@ _ROLE = re.compile(r"^\(.{1,80}\)$")
 _UPPER_WORD = re.compile(r"^[^\W\d_][\w.'’\-]*$")
 _BYLINE_SELECTORS = (
     "[itemprop=author], [rel=author], .byline, .author, [data-role=author], p.author_mail strong, "
-    "[class*=byline i], [class*=author i], a[href*='/author/'], a[href*='/autor/']"
+    "[class*=byline i], [class*=author i], a[href*='/author/'], a[href*='/autor/'], a[href*='/autoren/'], "
+    "a[href*='/authors/'], a[href*='/tac-gia/'], a[href*='/journalist']"
 )
 
 
@@ -130,9 +131,15 @@ def _from_byline(pre: Precomputed, selector: str | None = None) -> list[str]:
         if not selector and _in_comments(node):
             continue
         text = node.attributes.get("content") or node.text(separator=" ", strip=True)
-        if not text or len(text) > 120:
+        if not text or len(text) > 160:
             continue
-        for name in split_names(text):
+        found = split_names(text)
+        if not found:  # several names in sibling elements: "<span>A B</span><span>C D</span>"
+            for child in node.css("a, span, li, strong, b")[:12]:
+                for name in split_names(child.text(separator=" ", strip=True)):
+                    if name not in found:
+                        found.append(name)
+        for name in found:
             if name not in names:
                 names.append(name)
         if names and not selector:
@@ -189,8 +196,11 @@ def find(pre: Precomputed, site: list[str], rule_selector: str | None = None) ->
     orgs = ld_orgs + [n for n in ld_people if n not in ld_orgs]
     meta = _from_meta(pre)
     meta_people = [n for n in meta if not _is_org(n, orgs, site)]
-    if meta_people:
+    if meta_people and any(" " in n for n in meta_people):
         return Found(meta_people, orgs)
+    if meta_people:  # a lone handle such as "LTO" or "admin": a byline naming a person wins
+        byline = [n for n in _from_byline(pre) if " " in n and not _is_org(n, orgs, site)]
+        return Found(byline or meta_people, orgs)
     orgs += [n for n in meta if n not in orgs]
     byline = [n for n in _from_byline(pre) if not _is_org(n, orgs, site)]
     return Found(byline, orgs)
