@@ -19,10 +19,25 @@ from .precompute import Precomputed, jsonld_text
 _LAZY_ATTRS = ("data-src", "data-original", "data-lazy-src", "data-lazy", "data-url", "data-full-src",
                "data-original-src", "data-hi-res-src", "data-image", "data-img-src", "data-echo")
 _SRCSET_ATTRS = ("data-srcset", "data-lazy-srcset", "srcset")
-_SKIP = re.compile(r"logo|icon|avatar|sprite|emoji|badge|pixel|tracking|spinner|loading|placeholder|"
-                   r"blank\.|spacer|1x1|transparent|gravatar|/ads?/|doubleclick|banner|feeds\.|"
-                   r"facebook\.com/tr|\.svg(?:$|\?)", re.I)
-_JUNK_BOX = re.compile(r"related|outbrain|taboola|recommend|comment|advert|sponsor|newsletter|more-stories", re.I)
+_SKIP_WORDS = ("logo", "icon", "avatar", "sprite", "emoji", "badge", "pixel", "tracking", "spinner", "loading",
+               "placeholder", "blank.", "spacer", "1x1", "transparent", "gravatar", "/ad/", "/ads/",
+               "doubleclick", "banner", "feeds.", "facebook.com/tr", ".svg")
+
+
+class _Skip:
+    """URLs of logos, icons, avatars, trackers and ads (plain substring tests:
+    a regex with this many alternatives is slow on long URLs)."""
+
+    @staticmethod
+    def search(url: str) -> bool:
+        low = url.lower()
+        return any(word in low for word in _SKIP_WORDS)
+
+
+_SKIP = _Skip()
+_JUNK_BOXES = ", ".join(f"[{attr}*={word}]" for word in (
+    "related", "Related", "outbrain", "taboola", "recommend", "comment", "advert", "sponsor", "newsletter")
+    for attr in ("class", "id"))
 _SKIP_CLASS = re.compile(r"logo|icon|avatar|author|emoji|sprite|profile|ad-|advert|banner", re.I)
 _CREDIT = re.compile(
     r"(?:^|[\s(\[\-–—|.,])\(?\s*(?:Ảnh|Anh|Photo|Photos|Foto|Fotos|Photograph|Image|Picture|Bild|Credit|Credits|"
@@ -208,23 +223,10 @@ def scope(pre: Precomputed, containers: list[LexborNode]) -> list[LexborNode]:
         common = common.parent
     if common is None or common.mem_id not in ancestors or common.tag in ("body", "html"):
         return containers
-    size = sum(len(c.text(strip=True)) for c in containers)
-    if len(common.text(strip=True)) > 2.5 * size + 3000:
+    size = sum(len(c.text(strip=False)) for c in containers)
+    if len(common.text(strip=False)) > 2.5 * size + 3000:
         return containers
     return [common] + [c for c in containers[1:] if not _inside(c, common)]
-
-
-def _in_junk(img: LexborNode, root: int) -> bool:
-    """Inside a related-links box, share bar, ad or similar (below ``root``)."""
-    current = img.parent
-    for _ in range(15):
-        if current is None or current.mem_id == root:
-            return False
-        attrs = current.attributes
-        if attrs and _JUNK_BOX.search(f"{attrs.get('class') or ''} {attrs.get('id') or ''}"):
-            return True
-        current = current.parent
-    return False
 
 
 def _inside(node: LexborNode, ancestor: LexborNode) -> bool:
@@ -245,11 +247,14 @@ def collect(pre: Precomputed, containers: list[LexborNode], caption_selector: st
     seen: set[str] = set()
     found: list[Image] = []
     for container in scope(pre, containers):
-        root = container.mem_id
-        for img in container.css("img"):
+        imgs = container.css("img")
+        junk = {img.mem_id for box in container.css(_JUNK_BOXES) for img in box.css("img")} if len(imgs) > 1 else ()
+        for img in imgs:
+            if junk and img.mem_id in junk:
+                continue
             attrs = img.attributes
             label = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
-            if _too_small(img) or (label.strip() and _SKIP_CLASS.search(label)) or _in_junk(img, root):
+            if _too_small(img) or (label.strip() and _SKIP_CLASS.search(label)):
                 continue
             url = pre.absolute(image_url(img))
             if not url or _SKIP.search(url):
