@@ -41,11 +41,23 @@ _JUNK = re.compile(
 _BODY_JUNK = re.compile(
     r"caption|byline|author|(?<![a-z])meta(?![a-z])|dateline|timestamp|image_desc|credit|photo-info|"
     r"hidden|print-only|relate|embed|(?<![a-z])date(?![a-z])|(?<![a-z])info(?![a-z])|ck_legend", re.I)
+_STATE_MARKERS = ("has-", "-enabled", "-disabled", "without-", "with-", "no-", "-open", "-closed")
 _STATE = re.compile(r"\S*(?:has-|-enabled|-disabled|without-|with-|no-|-open|-closed)\S*", re.I)
 _KEEP = re.compile(
     r"article-?body|articlebody|entry-content|post-content|story-?body|article-?content|main-?content|"
     r"content-?body|text-?body|body-?text|post-?body|fck_detail|detail-?content|singular-content|"
     r"article-?text|story-?content|hentry|type-post", re.I)
+# Plain substrings that every match of the patterns above contains: a label
+# holding none of them (most labels) is settled without running a regex.
+_PAGE_WORDS = ("comment", "related", "newsletter", "breadcrumb", "cookie", "consent", "popup", "modal",
+               "subscribe", "recommend", "stories", "signup", "sign-up", "outbrain", "taboola", "more",
+               "also", "tag", "popular", "trending", "most-", "advertis", "ad", "tinlienquan", "tin-lien",
+               "sharedaddy", "share", "sharing", "social", "promo", "keywords", "widget", "banner",
+               "sponsor", "toolbar", "follow", "rating", "pag", "sidebar", "skip-link", "login", "teaser",
+               "navigation", "navbar", "menu", "masthead", "topbar", "footer")
+_BODY_WORDS = _PAGE_WORDS + ("caption", "byline", "author", "meta", "dateline", "timestamp", "image_desc",
+                             "credit", "photo-info", "hidden", "print-only", "relate", "embed", "date",
+                             "info", "ck_legend")
 SKIP_IN_BODY = frozenset(("aside", "footer", "header", "h1", "time", "figure", "figcaption", "nav", "form"))
 GOOD_PARAGRAPH = 80
 
@@ -130,17 +142,29 @@ def prune_page(tree: LexborHTMLParser) -> None:
     decompose_all(tree.css(NEVER_TEXT))
 
 
+_WEIGHTS: dict[str, float] = {}
+
+
 def _class_weight(node: LexborNode) -> float:
+    """Readability's class/id hint: +25 article-like, -25 boilerplate-like."""
     attrs = node.attributes
-    label = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
-    if not label.strip():
+    if not attrs:
         return 0.0
-    weight = 0.0
-    if _NEGATIVE.search(label):
-        weight -= 25
-    if _POSITIVE.search(label):
-        weight += 25
-    if attrs.get("itemprop") == "articleBody" or "articleBody" in label:
+    label = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+    weight = _WEIGHTS.get(label)
+    if weight is None:
+        weight = 0.0
+        if len(label) > 2:
+            if _NEGATIVE.search(label):
+                weight -= 25
+            if _POSITIVE.search(label):
+                weight += 25
+            if "articleBody" in label:
+                weight += 50
+        if len(_WEIGHTS) > 50_000:
+            _WEIGHTS.clear()
+        _WEIGHTS[label] = weight
+    if attrs.get("itemprop") == "articleBody":
         weight += 50
     return weight
 
@@ -180,15 +204,17 @@ def junk_label(label: str, inside_body: bool = False) -> int:
     key = (label, inside_body)
     found = _LABELS.get(key)
     if found is None:
-        label = _STATE.sub(" ", label)
-        if _KEEP.search(label):
-            found = 0
-        elif _STRONG.search(label):
-            found = STRONG
-        elif _JUNK.search(label) or (inside_body and _BODY_JUNK.search(label)):
-            found = WEAK
-        else:
-            found = 0
+        low = label.lower()
+        found = 0
+        if any(word in low for word in (_BODY_WORDS if inside_body else _PAGE_WORDS)):
+            if any(marker in low for marker in _STATE_MARKERS):
+                low = _STATE.sub(" ", low)
+            if _KEEP.search(low):
+                found = 0
+            elif _STRONG.search(low):
+                found = STRONG
+            elif _JUNK.search(low) or (inside_body and _BODY_JUNK.search(low)):
+                found = WEAK
         if len(_LABELS) > 50_000:
             _LABELS.clear()
         _LABELS[key] = found
@@ -243,6 +269,7 @@ class _Scoring:
         self.mass: dict[int, int] = {}
         self.nodes: dict[int, LexborNode] = {}
         self.seen: set[int] = set()
+        self.chains: dict[int, list[tuple[int, LexborNode]]] = {}
         self.top_score = 0.0
 
     def add(self, paragraphs: list[LexborNode]) -> None:
@@ -256,7 +283,7 @@ class _Scoring:
             if ident in self.seen:
                 continue
             self.seen.add(ident)
-            chain = _ancestors(para, 8)
+            chain = self.chain(para)
             if any(_is_junk(key, node, junk, big) for key, node in chain):
                 continue
             dense = text[0] >= "\u2e80" and text[-1] >= "\u2e80"  # CJK: more said per character
@@ -270,10 +297,23 @@ class _Scoring:
                 if level < 4:
                     scores[key] += score / _DIVIDERS[level]
 
+    def chain(self, para: LexborNode) -> list[tuple[int, LexborNode]]:
+        """The paragraph's ancestors (8 levels), memoised by parent: sibling
+        paragraphs share them."""
+        parent = para.parent
+        if parent is None or parent.tag in ("html", None):
+            return []
+        key = parent.mem_id
+        found = self.chains.get(key)
+        if found is None:
+            found = [(key, parent)] + self.chain(parent)[:7] if len(self.chains) < 5000 else _ancestors(para, 8)
+            self.chains[key] = found
+        return found
+
     def best(self) -> LexborNode | None:
         if not self.scores:
             return None
-        ranked = sorted(self.scores, key=self.scores.__getitem__, reverse=True)[:5]
+        ranked = sorted(self.scores, key=self.scores.__getitem__, reverse=True)[:4]
         final = {key: self.scores[key] * (1 - _link_density(self.nodes[key])) for key in ranked}
         winner = max(final, key=final.__getitem__)
         self.top_score = final[winner]
@@ -442,8 +482,7 @@ class _Builder:
     def flush(self) -> None:
         if self.parts:
             raw = "".join(self.parts)
-            lines = [_SPACE.sub(" ", line).strip() for line in raw.split("\n")] if "\n" in raw else [
-                _SPACE.sub(" ", raw).strip()]
+            lines = [" ".join(line.split()) for line in raw.split("\n")] if "\n" in raw else [" ".join(raw.split())]
             lines = [line for line in lines if line]
             total = sum(len(line) for line in lines) or 1
             for line in lines:

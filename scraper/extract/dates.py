@@ -61,9 +61,8 @@ _ANY_DATE = re.compile(r"(?<!\d)(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{4}[/.-]\d{1,
                        r"[A-Za-zÀ-ÿ]{3,10}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|ngày\s*\d)")
 _GMT = re.compile(r"\(?\s*GMT\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?\s*\)?", re.I)
 _ISO_FIX = re.compile(r"([+-]\d{2})(\d{2})$")
-_DATE_SELECTOR = ", ".join(
-    f"[{attr}*={word} i]" for word in ("date", "time", "publish", "posted", "byline", "meta", "ngay")
-    for attr in ("class", "id")) + ", [data-role=publishdate]"
+_DATE_SELECTOR = ("[class*=date], [class*=Date], [class*=time], [class*=publish], [class*=posted], "
+                  "[class*=meta], [class*=byline], [id*=date], [data-role=publishdate], [itemprop*=date]")
 
 
 def parse_offset(text: str | None) -> timezone | None:
