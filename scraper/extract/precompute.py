@@ -24,6 +24,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 MAX_CHARS = 3_000_000
 MAX_DEPTH = 400
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)[^<>]*?(/?)>")
+_LONG_TAG = re.compile(r"(<[a-zA-Z][^<>]{0,3000})[^<>]{1000,}>")
 _VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 _JSONLD_JUNK = re.compile(r"^\s*(?:<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)|(?:-->|//\s*\]\]>|\]\]>)\s*$")
 _ARTICLE_TYPES = ("article", "posting", "report", "newsarticle", "blogposting")
@@ -116,10 +117,13 @@ def flatten_nesting(html: str) -> str:
 
 
 def bound(html: str) -> str:
-    """Cap the size of the markup and flatten pathological nesting."""
+    """Cap the size of the markup, flatten pathological nesting and cut tags
+    holding thousands of attributes (lexbor checks duplicates quadratically)."""
     if len(html) > MAX_CHARS:
         html = html[:MAX_CHARS]
     tags = html.count("<")
+    if html.count("=") > 30 * tags + 20_000:
+        html = _LONG_TAG.sub(r"\1>", html)
     if tags > 2 * MAX_DEPTH and tags * 16 > len(html):
         html = flatten_nesting(html)
     return html
