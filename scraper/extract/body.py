@@ -58,6 +58,10 @@ _PAGE_WORDS = ("comment", "related", "newsletter", "breadcrumb", "cookie", "cons
 _BODY_WORDS = _PAGE_WORDS + ("caption", "byline", "author", "meta", "dateline", "timestamp", "image_desc",
                              "credit", "photo-info", "hidden", "print-only", "relate", "embed", "date",
                              "info", "ck_legend")
+_META_PROPS = frozenset(("author", "datePublished", "dateModified", "dateCreated", "keywords", "mainEntityOfPage",
+                         "headline", "publisher", "image", "url", "name", "logo", "thumbnailUrl", "wordCount",
+                         "interactionStatistic", "creator", "copyrightHolder", "sourceOrganization"))
+_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
 SKIP_IN_BODY = frozenset(("aside", "footer", "header", "h1", "time", "figure", "figcaption", "nav", "form"))
 GOOD_PARAGRAPH = 80
 
@@ -445,7 +449,11 @@ def _skip(child: LexborNode, tag: str, limit: float) -> bool:
     attrs = child.attributes
     if not attrs:
         return False
-    if attrs.get("itemprop") == "author" or attrs.get("rel") == "author":
+    prop = attrs.get("itemprop")
+    if (prop and prop in _META_PROPS) or attrs.get("rel") == "author":
+        return True
+    style = attrs.get("style")
+    if style and "none" in style and _HIDDEN.search(style):
         return True
     if "elated" in (attrs.get("type") or ""):
         return True
