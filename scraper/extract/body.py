@@ -34,7 +34,8 @@ _STRONG = re.compile(
     r"comment|related|newsletter|breadcrumb|cookie|consent|popup|modal|subscribe|recommend|"
     r"more-stories|signup|sign-up|outbrain|taboola|read-?more|see-?also|also-?read|"
     r"(?:^|\s)(?:post-|article-)?tags?(?:\s|$)|tag-?list|tags-|popular|trending|most-|advertis|"
-    r"(?<![a-z])ads?(?![a-z])|-ad-|tinlienquan|tin-lien-quan|sharedaddy|jp-relatedposts", re.I)
+    r"(?<![a-z])ads?(?![a-z])|-ad-|tinlienquan|tin-lien-quan|sharedaddy|jp-relatedposts|"
+    r"tiktok-embed", re.I)
 _JUNK = re.compile(
     r"share|sharing|social|promo|keywords|widget|banner|sponsor|toolbar|follow|rating|pagination|pager|sidebar|"
     r"skip-link|login|teaser|navigation|navbar|menu|masthead|topbar|footer", re.I)
@@ -54,7 +55,8 @@ _PAGE_WORDS = ("comment", "related", "newsletter", "breadcrumb", "cookie", "cons
                "also", "tag", "popular", "trending", "most-", "advertis", "ad", "tinlienquan", "tin-lien",
                "sharedaddy", "share", "sharing", "social", "promo", "keywords", "widget", "banner",
                "sponsor", "toolbar", "follow", "rating", "pag", "sidebar", "skip-link", "login", "teaser",
-               "navigation", "navbar", "menu", "masthead", "topbar", "footer")
+               "navigation", "navbar", "menu", "masthead", "topbar", "footer", "twitter-tweet",
+               "instagram-media", "tiktok-embed")
 _BODY_WORDS = _PAGE_WORDS + ("caption", "byline", "author", "meta", "dateline", "timestamp", "image_desc",
                              "credit", "photo-info", "hidden", "print-only", "relate", "embed", "date",
                              "info", "ck_legend")
@@ -466,8 +468,16 @@ def _skip(child: LexborNode, tag: str, limit: float) -> bool:
     return dense_text(child, limit) <= limit
 
 
+_LABEL_LINES = frozenset(("advertisement", "anzeige", "werbung", "reklam", "reklama", "publicité", "publicidad",
+                          "pubblicità", "quảng cáo", "sponsored", "lesezeit", "read more", "read more:",
+                          "themen:", "related", "related:", "[pr]", "mehr zum thema", "see also", "share",
+                          "share this:", "teilen", "weiterlesen", "continue reading", "tin liên quan"))
+
+
 def _keep(block: Block) -> bool:
     if not block.text:
+        return False
+    if len(block.text) < 25 and block.text.casefold() in _LABEL_LINES:
         return False
     if block.link_density > 0.6 and block.tag != "p":
         return False
