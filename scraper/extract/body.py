@@ -339,6 +339,7 @@ def _text_divs(tree: LexborHTMLParser) -> list[LexborNode]:
     return out
 
 
+CLIMB = 7
 _CONTAINER_TAGS = frozenset(("div", "article", "section", "main"))
 _DIVIDERS = (1, 2, 6, 9)
 
@@ -401,7 +402,7 @@ def _climb(top: LexborNode, mass: dict[int, int]) -> LexborNode:
     images between them) is one article."""
     best = top
     ancestor = top.parent
-    for _ in range(5):
+    for _ in range(CLIMB):
         if ancestor is None or ancestor.tag in ("html", None):
             break
         here, there = mass.get(best.mem_id, 0), mass.get(ancestor.mem_id, 0)
