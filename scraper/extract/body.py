@@ -2,8 +2,8 @@
 the lexbor tree, then walk it once, skipping boilerplate, and emit paragraphs
 in reading order.
 
-1. ``prune_page`` drops what is never article text (scripts, forms, media,
-   navigation) everywhere;
+1. ``prune_page`` drops scripts and styles; other never-text elements
+   (navigation, forms, media, asides) are skipped where they are met;
 2. ``select`` scores the parents and grandparents of text paragraphs
    (length, commas, link density, class hints), ignoring paragraphs inside
    small boilerplate boxes (comments, related links, share bars, ads), and
@@ -23,8 +23,11 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-NEVER_TEXT = ("script, style, noscript, template, svg, iframe, object, embed, canvas, button, select, "
-              "input, textarea, nav, dialog, map, video, audio")
+# Removed before anything reads text: their content is never article text and
+# would skew every text length. Neither can hold elements, so removal cannot
+# leave dangling handles. Other non-text elements (nav, forms, media) are
+# skipped where they are met instead of searched for page-wide.
+NEVER_TEXT = "script, style"
 PAGE_JUNK = "aside, footer, [role=complementary], [role=contentinfo]"
 
 # Class/id words that mark boilerplate anywhere. Strong words always mark
@@ -144,8 +147,9 @@ MAX_WALK = 500
 
 
 def prune_page(tree: LexborHTMLParser) -> None:
-    """Drop what is never article text, everywhere on the page."""
-    decompose_all(tree.css(NEVER_TEXT))
+    """Drop scripts and styles, everywhere on the page."""
+    for node in tree.css(NEVER_TEXT):
+        node.decompose()
 
 
 _WEIGHTS: dict[str, float] = {}
@@ -250,18 +254,34 @@ def select(tree: LexborHTMLParser, body_selector: str | None = None) -> list[Lex
     body = tree.body
     if body is None:
         return []
-    page_text = len(body.text(strip=True))
-    remove_page_junk(tree, min(1500.0, 0.25 * page_text))
-    scoring = _Scoring(max(1500.0, 0.2 * page_text))
-    scoring.add(tree.css("p, pre") + _br_containers(tree))
+    paragraphs = _texts(tree.css("p, pre") + _br_containers(tree))
+    total = sum(len(text) for _, text in paragraphs)
+    scoring = _Scoring(max(1500.0, 0.25 * total))
+    scoring.add(paragraphs)
     top = scoring.best()
-    if page_text > 1500 and (top is None or scoring.mass.get(top.mem_id, 0) < 0.25 * page_text):
+    mass = scoring.mass.get(top.mem_id, 0) if top is not None else 0
+    if mass < 2000 and mass < 0.25 * _visible_text(tree, body):
         # Text written straight into <div>s (no <p>): score those too.
-        scoring.add(_text_divs(tree))
+        scoring.add(_texts(_text_divs(tree)))
         top = scoring.best() or top
     if top is None:
         return [body]
     return _with_siblings(top, scoring.scores, scoring.nodes, scoring.top_score)
+
+
+def _visible_text(tree: LexborHTMLParser, body: LexborNode) -> int:
+    """Characters of text on the page, scripts and styles left out."""
+    hidden = sum(len(node.text(strip=True)) for node in tree.css("body noscript, body template"))
+    return len(body.text(strip=True)) - hidden
+
+
+def _texts(nodes: list[LexborNode]) -> list[tuple[LexborNode, str]]:
+    out = []
+    for node in nodes[:3000]:
+        text = node.text(strip=True)
+        if len(text) >= 25:
+            out.append((node, text))
+    return out
 
 
 class _Scoring:
@@ -278,13 +298,10 @@ class _Scoring:
         self.chains: dict[int, list[tuple[int, LexborNode]]] = {}
         self.top_score = 0.0
 
-    def add(self, paragraphs: list[LexborNode]) -> None:
+    def add(self, paragraphs: list[tuple[LexborNode, str]]) -> None:
         nodes, scores, mass, junk, big = self.nodes, self.scores, self.mass, self.junk, self.big
-        for para in paragraphs[:3000]:
-            text = para.text(strip=True)
+        for para, text in paragraphs:
             length = len(text)
-            if length < 25:
-                continue
             ident = para.mem_id
             if ident in self.seen:
                 continue
@@ -340,6 +357,8 @@ def _text_divs(tree: LexborHTMLParser) -> list[LexborNode]:
 
 
 CLIMB = 7
+# Elements that are never (STRONG) or seldom (WEAK, unless big) the article.
+_JUNK_TAGS = {"nav": 2, "noscript": 2, "template": 2, "aside": 1, "footer": 1}
 _CONTAINER_TAGS = frozenset(("div", "article", "section", "main"))
 _DIVIDERS = (1, 2, 6, 9)
 
@@ -361,7 +380,7 @@ def _is_junk(key: int, node: LexborNode, cache: dict[int, bool], big: float) -> 
     article (a wrapper whose class merely mentions "widget")."""
     found = cache.get(key)
     if found is None:
-        level = junk_label(_label(node))
+        level = _JUNK_TAGS.get(node.tag or "", 0) or junk_label(_label(node))
         found = level == STRONG or (level == WEAK and len(node.text(strip=True)) < big)
         cache[key] = found
     return found

@@ -35,7 +35,7 @@ class _Skip:
 
 
 _SKIP = _Skip()
-_JUNK_BOXES = ", ".join(f"[{attr}*={word}]" for word in (
+_JUNK_BOXES = "aside, footer, nav, noscript, " + ", ".join(f"[{attr}*={word}]" for word in (
     "related", "Related", "outbrain", "taboola", "recommend", "comment", "advert", "sponsor", "newsletter")
     for attr in ("class", "id"))
 _SKIP_CLASS = re.compile(r"logo|icon|avatar|author|emoji|sprite|profile|ad-|advert|banner", re.I)
@@ -223,8 +223,12 @@ def scope(pre: Precomputed, containers: list[LexborNode]) -> list[LexborNode]:
         common = common.parent
     if common is None or common.mem_id not in ancestors or common.tag in ("body", "html"):
         return containers
-    size = sum(len(c.text(strip=False)) for c in containers)
-    if len(common.text(strip=False)) > 2.5 * size + 3000:
+    depth = 0
+    node = first
+    while node is not None and node.mem_id != common.mem_id and depth < 12:
+        node = node.parent
+        depth += 1
+    if depth > 4:  # the headline is far from the text: do not sweep a whole page in
         return containers
     return [common] + [c for c in containers[1:] if not _inside(c, common)]
 
