@@ -271,7 +271,8 @@ class DateFinder:
             if value:
                 return value
         candidates = self.machine_candidates(_PUBLISHED_META, "datePublished")
-        candidates += self._time_elements()
+        if not candidates or not any(c[1] for c in candidates):  # <time> only when metadata lacks a time
+            candidates += self._time_elements()
         best = _pick(candidates)
         if best and not best[1]:
             visible = self.visible()

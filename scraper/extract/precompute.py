@@ -27,6 +27,7 @@ _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)[^<>]*?(/?)>")
 _LONG_TAG = re.compile(r"(<[a-zA-Z][^<>]{0,3000})[^<>]{1000,}>")
 _VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 _JSONLD_JUNK = re.compile(r"^\s*(?:<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)|(?:-->|//\s*\]\]>|\]\]>)\s*$")
+_LD_WORDS = ("rticle", "osting", "eport", "@graph", "author", "datePublished", "headline", "WebPage")
 _ARTICLE_TYPES = ("article", "posting", "report", "newsarticle", "blogposting")
 
 
@@ -140,10 +141,9 @@ def build(html: str, url: str | None, offset: str | None = None) -> Precomputed:
     title = tree.css_first("title")
     if title is not None:
         pre.title_tag = title.text(strip=True) or None
-    for link in tree.css("link[rel]"):
-        rels = (link.attributes.get("rel") or "").lower().split()
-        if "canonical" in rels and pre.canonical is None:
-            pre.canonical = pre.absolute(link.attributes.get("href"))
+    link = tree.css_first("link[rel~=canonical i]")
+    if link is not None:
+        pre.canonical = pre.absolute(link.attributes.get("href"))
     return pre
 
 
@@ -163,6 +163,8 @@ def _read_meta(pre: Precomputed) -> None:
 def _read_jsonld(pre: Precomputed) -> None:
     for node in pre.tree.css('script[type*="ld+json" i]'):
         text = node.text(deep=True, strip=False) or ""
+        if not any(word in text for word in _LD_WORDS):
+            continue  # breadcrumbs, site search boxes, logos: nothing we read
         data = _loads(text)
         if data is not None:
             _collect(data, pre.jsonld, 0)
