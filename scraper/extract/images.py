@@ -35,7 +35,7 @@ class _Skip:
 
 
 _SKIP = _Skip()
-_JUNK_BOXES = "aside, footer, nav, noscript, " + ", ".join(f"[{attr}*={word}]" for word in (
+_JUNK_BOXES = "aside, footer, nav, " + ", ".join(f"[{attr}*={word}]" for word in (
     "related", "Related", "outbrain", "taboola", "recommend", "comment", "advert", "sponsor", "newsletter")
     for attr in ("class", "id"))
 _SKIP_CLASS = re.compile(r"logo|icon|avatar|author|emoji|sprite|profile|ad-|advert|banner", re.I)
@@ -46,6 +46,7 @@ _CREDIT = re.compile(
 _COPYRIGHT = re.compile(r"\s*[©℗]\s*([^©]{1,100})$")
 _SIZE_TOKEN = re.compile(r"\d{2,4}x\d{1,4}|(?<![a-z])[wh]_?\d{2,4}(?![0-9])|\d{2,4}w(?![a-z])|"
                          r"(?:thumb|resize|crop|scale|desktop|mobile|large|medium|small|wide|square)\w*", re.I)
+_SAFE_STEM = re.compile(r"[\w.@,-]+")
 _SRCSET_ITEM = re.compile(r"\s*(\S+?)(?:\s+(\d+(?:\.\d+)?)([wx]))?\s*(?:,|$)")
 
 
@@ -278,4 +279,25 @@ def collect(pre: Precomputed, containers: list[LexborNode], caption_selector: st
     for i, image in enumerate(found):
         if image_key(image.url) == lead_key:
             return [image] + found[:i] + found[i + 1:]
-    return [Image(lead)] + found
+    return [_lead_on_page(pre, lead, lead_key, caption_selector)] + found
+
+
+def _lead_on_page(pre: Precomputed, lead: str, key: str, caption_selector: str | None) -> Image:
+    """The lead image as the page itself shows it (its rendition and caption),
+    when a copy of the og:image sits outside the article container."""
+    stem = key.rsplit("|", 1)[-1]
+    if len(stem) < 8 or not _SAFE_STEM.fullmatch(stem):
+        return Image(lead)
+    selector = ", ".join(f'{tag}[{attr}*="{stem}"]' for tag, attr in (
+        ("img", "src"), ("img", "srcset"), ("img", "data-src"), ("source", "srcset"), ("img", "data-srcset")))
+    for node in pre.tree.css(selector)[:3]:
+        if node.tag == "source":
+            url = pre.absolute(best_from_srcset(node.attributes.get("srcset")))
+            target = node.parent.css_first("img") if node.parent is not None else None
+        else:
+            url = pre.absolute(image_url(node))
+            target = node
+        if url and image_key(url) == key:
+            caption, credit = split_credit(_caption(target, caption_selector)) if target is not None else (None, None)
+            return Image(url, caption, credit)
+    return Image(lead)
