@@ -27,13 +27,12 @@ _NOT_NAME = re.compile(r"https?://|www\.|@|\d{3,}|staff|editor|redaktion|newsroo
                        r"\bnews\b|\bmedia\b|\bonline\b|\.com|\.vn|\.de", re.I)
 _URLISH = re.compile(r"https?://|www\.|@\w+\.\w|[{}<>=]")
 _AUTHOR_LABEL = re.compile(r"author|verfasst|written|autor|auteur|geschrieben", re.I)
-_DATEISH = re.compile(r"\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|"
-                      r"april|june|july|august|september|october|november|december|januar|februar|märz|mai|"
-                      r"juni|juli|oktober|dezember|uhr|ago|min|hours?|updated|aktualisiert|published|"
-                      r"veröffentlicht)\b", re.I)
+_DATEISH = re.compile(r"\d|\b(?:uhr|ago|updated|aktualisiert|published|veröffentlicht|cập nhật)\b", re.I)
 _NOT_NAME_STRICT = re.compile(r"\b(?:name|publisher|ceo|journalist\w*|kolumnist\w*|redaktion|redacción|"
                               r"unbenannt|says|sagt|schreibt|said|wrote|antworten|reply|gmbh|e\.?v\.?|eg|kg|ag|"
-                              r"inc|ltd|llc|team|verlag|herausgeber|follow|folgen|profil\w*|share|teilen)\b|\*", re.I)
+                              r"inc|ltd|llc|team|verlag|herausgeber|follow|folgen|profil\w*|share|teilen|"
+                              r"bearbeiten|edit|abonnieren|anmelden|mehr|more|alle|all|themen|topics|artikel|"
+                              r"articles|posts|view|contact|kontakt|about)\b|\*", re.I)
 _SOURCE = re.compile(r"^\s*(?:theo|nguồn|source|quelle|via)\b", re.I)
 _ROLE = re.compile(r"^\(.{1,80}\)$")
 _UPPER_WORD = re.compile(r"^[^\W\d_][\w.'’\-]*$")
@@ -128,6 +127,8 @@ def _from_byline(pre: Precomputed, selector: str | None = None) -> list[str]:
         return []
     names: list[str] = []
     for node in nodes[:12]:
+        if node.tag in ("button", "input", "select", "option", "form", "script", "style"):
+            continue
         if not selector and _in_comments(node):
             continue
         text = node.attributes.get("content") or node.text(separator=" ", strip=True)
