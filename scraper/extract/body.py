@@ -37,7 +37,8 @@ _STRONG = re.compile(
     r"comment|related|newsletter|breadcrumb|cookie|consent|popup|modal|subscribe|recommend|"
     r"more-stories|signup|sign-up|outbrain|taboola|read-?more|see-?also|also-?read|"
     r"(?:^|\s)(?:post-|article-)?tags?(?:\s|$)|tag-?list|tags-|popular|trending|most-|advertis|"
-    r"(?<![a-z])ads?(?![a-z])|-ad-|tinlienquan|tin-lien-quan|sharedaddy|jp-relatedposts|"
+    r"(?<![a-z])ads?(?![a-z])|-ad-|tinlienquan|tin-lien-quan|sharedaddy|jp-relatedposts|more[-_]?links?|"
+    r"(?:post|news|article|story|teaser)[-_]?cards?|"
     r"tiktok-embed", re.I)
 _JUNK = re.compile(
     r"share|sharing|social|promo|keywords|widget|banner|sponsor|toolbar|follow|rating|pagination|pager|sidebar|"
@@ -58,7 +59,7 @@ _PAGE_WORDS = ("comment", "related", "newsletter", "breadcrumb", "cookie", "cons
                "also", "tag", "popular", "trending", "most-", "advertis", "ad", "tinlienquan", "tin-lien",
                "sharedaddy", "share", "sharing", "social", "promo", "keywords", "widget", "banner",
                "sponsor", "toolbar", "follow", "rating", "pag", "sidebar", "skip-link", "login", "teaser",
-               "navigation", "navbar", "menu", "masthead", "topbar", "footer", "twitter-tweet",
+               "navigation", "navbar", "menu", "masthead", "topbar", "footer", "twitter-tweet", "card", "link",
                "instagram-media", "tiktok-embed")
 _BODY_WORDS = _PAGE_WORDS + ("caption", "byline", "author", "meta", "dateline", "timestamp", "image_desc",
                              "credit", "photo-info", "hidden", "print-only", "relate", "embed", "date",
