@@ -45,7 +45,8 @@ _JUNK = re.compile(
     r"skip-link|login|teaser|navigation|navbar|menu|masthead|topbar|footer", re.I)
 _BODY_JUNK = re.compile(
     r"caption|byline|author|(?<![a-z])meta(?![a-z])|dateline|timestamp|image_desc|credit|photo-info|"
-    r"hidden|print-only|relate|embed|(?<![a-z])date(?![a-z])|(?<![a-z])info(?![a-z])|ck_legend", re.I)
+    r"hidden|print-only|relate|embed|(?<![a-z])date(?![a-z])|(?<![a-z])info(?![a-z])|ck_legend|legend|"
+    r"disclaimer|copyright|ez-toc|sociable|appstore", re.I)
 _STATE_MARKERS = ("has-", "-enabled", "-disabled", "without-", "with-", "no-", "-open", "-closed")
 _STATE = re.compile(r"\S*(?:has-|-enabled|-disabled|without-|with-|no-|-open|-closed)\S*", re.I)
 _KEEP = re.compile(
@@ -63,7 +64,8 @@ _PAGE_WORDS = ("comment", "related", "newsletter", "breadcrumb", "cookie", "cons
                "instagram-media", "tiktok-embed")
 _BODY_WORDS = _PAGE_WORDS + ("caption", "byline", "author", "meta", "dateline", "timestamp", "image_desc",
                              "credit", "photo-info", "hidden", "print-only", "relate", "embed", "date",
-                             "info", "ck_legend")
+                             "info", "ck_legend", "legend", "disclaimer", "copyright", "ez-toc",
+                             "sociable", "appstore")
 _META_PROPS = frozenset(("author", "datePublished", "dateModified", "dateCreated", "keywords", "mainEntityOfPage",
                          "headline", "publisher", "image", "url", "name", "logo", "thumbnailUrl", "wordCount",
                          "interactionStatistic", "creator", "copyrightHolder", "sourceOrganization"))
