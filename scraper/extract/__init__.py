@@ -104,6 +104,10 @@ def _extract(text: str, url: str | None, rules: Sequence[SiteRule] | None, offse
     images = images_mod.collect(pre, containers, rule.captions if rule else None)
     removals = (list(rule.remove) + ([rule.captions] if rule.captions else [])) if rule else None
     blocks = body_mod.render(containers, removals)
+    if sum(len(b.text) for b in blocks) < 150 and pre.tree.body is not None and not (rule and rule.body):
+        whole = body_mod.render([pre.tree.body], removals)  # the chosen box held nothing: read the page
+        if sum(len(b.text) for b in whole) > 400:
+            blocks = whole
     blocks = _drop_title(blocks, title)
 
     use_signature = rule.signature if rule is not None else True

@@ -41,7 +41,7 @@ _STRONG = re.compile(
     r"(?:post|news|article|story|teaser)[-_]?cards?|"
     r"tiktok-embed", re.I)
 _JUNK = re.compile(
-    r"share|sharing|social|promo|keywords|widget|banner|sponsor|toolbar|follow|rating|pagination|pager|sidebar|"
+    r"share|sharing|social|promo|keywords|widget|banner|sponsor|toolbar|follow|rating|pagination|(?<![a-z])pager|sidebar|"
     r"skip-link|login|teaser|navigation|navbar|menu|masthead|topbar|footer", re.I)
 _BODY_JUNK = re.compile(
     r"caption|byline|author|(?<![a-z])meta(?![a-z])|dateline|timestamp|image_desc|credit|photo-info|"
@@ -339,7 +339,9 @@ class _Scoring:
     def best(self) -> LexborNode | None:
         if not self.scores:
             return None
-        ranked = sorted(self.scores, key=self.scores.__getitem__, reverse=True)[:4]
+        ranked = sorted(self.scores, key=self.scores.__getitem__, reverse=True)[:6]
+        # a byline or dateline box is never the article, however it scores
+        ranked = [key for key in ranked if not junk_label(_label(self.nodes[key]), inside_body=True)][:4] or ranked[:4]
         final = {key: self.scores[key] * (1 - _link_density(self.nodes[key])) for key in ranked}
         winner = max(final, key=final.__getitem__)
         self.top_score = final[winner]
@@ -383,7 +385,11 @@ def _is_junk(key: int, node: LexborNode, cache: dict[int, bool], big: float) -> 
     article (a wrapper whose class merely mentions "widget")."""
     found = cache.get(key)
     if found is None:
-        level = _JUNK_TAGS.get(node.tag or "", 0) or junk_label(_label(node))
+        tag = node.tag or ""
+        if tag in ("body", "main"):  # their classes describe the whole page
+            cache[key] = False
+            return False
+        level = _JUNK_TAGS.get(tag, 0) or junk_label(_label(node))
         found = level == STRONG or (level == WEAK and len(node.text(strip=True)) < big)
         cache[key] = found
     return found
