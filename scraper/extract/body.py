@@ -37,7 +37,7 @@ _STRONG = re.compile(
     r"comment|related|newsletter|breadcrumb|cookie|consent|popup|modal|subscribe|recommend|"
     r"more-stories|signup|sign-up|outbrain|taboola|read-?more|see-?also|also-?read|"
     r"(?:^|\s)(?:post-|article-)?tags?(?:\s|$)|tag-?list|tags-|popular|trending|most-|advertis|"
-    r"(?<![a-z])ads?(?![a-z])|-ad-|tinlienquan|tin-lien-quan|sharedaddy|jp-relatedposts|more[-_]?links?|"
+    r"(?:^|\s)ads?(?![a-z])|-ad-|tinlienquan|tin-lien-quan|sharedaddy|jp-relatedposts|more[-_]?links?|"
     r"(?:post|news|article|story|teaser)[-_]?cards?|"
     r"tiktok-embed", re.I)
 _JUNK = re.compile(
@@ -45,7 +45,7 @@ _JUNK = re.compile(
     r"skip-link|login|teaser|navigation|navbar|menu|masthead|topbar|footer", re.I)
 _BODY_JUNK = re.compile(
     r"caption|byline|author|(?<![a-z])meta(?![a-z])|dateline|timestamp|image_desc|credit|photo-info|"
-    r"hidden|print-only|relate|embed|(?<![a-z])date(?![a-z])|(?<![a-z])info(?![a-z])|ck_legend|legend|"
+    r"(?<![a-z-])hidden(?![a-z-])|print-only|relate|embed|(?<![a-z])date(?![a-z])|(?<![a-z])info(?![a-z])|ck_legend|legend|"
     r"disclaimer|copyright|ez-toc|sociable|appstore", re.I)
 _STATE_MARKERS = ("has-", "-enabled", "-disabled", "without-", "with-", "no-", "-open", "-closed")
 _STATE = re.compile(r"\S*(?:has-|-enabled|-disabled|without-|with-|no-|-open|-closed)\S*", re.I)
