@@ -177,6 +177,10 @@ class Crawler:
         """Discover every source once, then fetch until nothing is due right now."""
         for source in sources:
             await self.discover(source)
+        return await self.run_due()
+
+    async def run_due(self) -> list[UrlResult]:
+        """Fetch everything due now, batch after batch, and wait for it all."""
         results: list[UrlResult] = []
         while tasks := self.dispatch():
             results += await asyncio.gather(*tasks)
@@ -192,11 +196,17 @@ def _log_result(result: UrlResult) -> None:
     event(result.outcome, url=result.url, version=result.version, fields=fields, status=result.status)
 
 
+def politeness_for(config: Config, fetcher: Fetcher, **clocks) -> Politeness:
+    """Per-host politeness with the config's backoff and Retry-After cap."""
+    return Politeness(config.fetch, fetcher, backoff_base=config.revisit.backoff,
+                      backoff_cap=config.revisit.backoff_cap, retry_after_cap=config.revisit.backoff_cap, **clocks)
+
+
 async def run_crawl(config: Config, db: Path, sources: list[SourceConfig], *,
                     on_result: Callable[[UrlResult], None] | None = None) -> list[UrlResult]:
     """One-shot crawl: discover the sources, fetch what is due, close everything."""
     with Archive(db) as archive:
         async with Fetcher(config.fetch) as fetcher:
-            crawler = Crawler(config, archive, fetcher, Politeness(config.fetch, fetcher))
+            crawler = Crawler(config, archive, fetcher, politeness_for(config, fetcher))
             crawler.on_result = on_result
             return await crawler.crawl_once(sources)

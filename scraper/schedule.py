@@ -28,11 +28,10 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from .config import Config, SourceConfig
-from .crawl import Crawler
+from .crawl import Crawler, politeness_for
 from .errors import ConfigError, ScraperError, StoreError
 from .fetch import Fetcher
 from .log import event
-from .polite import Politeness
 from .store import Archive, utcnow
 
 DISPATCH_EVERY = 1.0      # seconds between looks at the frontier (an indexed query)
@@ -104,7 +103,7 @@ class Daemon:
         try:
             with Archive(self.db_path) as archive:
                 async with Fetcher(self.config.fetch) as fetcher:
-                    politeness = Politeness(self.config.fetch, fetcher)
+                    politeness = politeness_for(self.config, fetcher)
                     self.crawler = Crawler(self.config, archive, fetcher, politeness, now=self.now)
                     self.archive = archive
                     await self._serve()
