@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+COMPARE_STAMP := $(VENV)/.compare-stamp
 CONFIG ?= config.toml
 EVAL   ?= ../shared/eval
 
@@ -19,6 +20,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)  ## Create .venv and install the project with its test dependencies
 
+$(COMPARE_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,compare]'
+	touch $(COMPARE_STAMP)
+
 test: $(STAMP)  ## Run the whole test suite
 	$(BIN)/python -m pytest -q
 
@@ -33,6 +38,12 @@ serve: $(STAMP)  ## Browse the archive in Datasette
 
 demo: $(STAMP)  ## A tour with no internet: a local news site, the daemon for 150 s, then what it archived
 	$(BIN)/python -m demo.tour
+
+eval: $(COMPARE_STAMP)  ## Score the extractor on ../shared/eval beside trafilatura; exit 1 below a pinned floor
+	$(BIN)/python -m scraper.evaluation $(EVAL) --compare trafilatura
+
+bench: $(COMPARE_STAMP)  ## Benchmarks: extraction speed against trafilatura and a bare lexbor parse
+	$(BIN)/python bench/bench_extract.py $(EVAL)
 
 clean:  ## Remove .venv and caches (never the archive)
 	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info

@@ -109,6 +109,11 @@ class RevisitConfig:
 
 
 @dataclass(frozen=True)
+class ServeConfig:
+    allow_sql: bool = setting(False, "Open Datasette's SQL editor to anonymous readers.")
+
+
+@dataclass(frozen=True)
 class Listing:
     url: str = setting("", "Section or home page URL.")
     links: str | None = setting(None, "CSS selector of the article links on the page.")
@@ -156,6 +161,7 @@ class Config:
     archive: ArchiveConfig = field(default_factory=ArchiveConfig)
     fetch: FetchConfig = field(default_factory=FetchConfig)
     revisit: RevisitConfig = field(default_factory=RevisitConfig)
+    serve: ServeConfig = field(default_factory=ServeConfig)
     sources: list[SourceConfig] = field(default_factory=list)
     sites: list[SiteRule] = field(default_factory=list)
     path: Path | None = None
@@ -169,7 +175,7 @@ class Config:
         return next((s for s in self.sources if s.name == name), None)
 
 
-_SECTIONS = {"archive": ArchiveConfig, "fetch": FetchConfig, "revisit": RevisitConfig}
+_SECTIONS = {"archive": ArchiveConfig, "fetch": FetchConfig, "revisit": RevisitConfig, "serve": ServeConfig}
 _ARRAYS = {"sources": SourceConfig, "sites": SiteRule}
 
 

@@ -59,10 +59,6 @@ def datasette_args(db: Path, metadata_path: Path, host: str, port: int,
     return args + list(extra)
 
 
-def _config_allows_sql(config: Any) -> bool:
-    return bool(getattr(getattr(config, "serve", None), "allow_sql", False))
-
-
 @click.command("serve", context_settings={"ignore_unknown_options": True})
 @click.option("--db", type=click.Path(dir_okay=False), default=None,
               help="Archive file (default: [archive] db of the config, archive.db beside it).")
@@ -98,7 +94,7 @@ def serve_command(db: str | None, config_path: str | None, host: str, port: int,
         Archive(path).close()  # create it, or bring its schema up to date, before serving
     except StoreError as exc:
         raise click.ClickException(str(exc)) from exc
-    allowed = allow_sql or _config_allows_sql(config)
+    allowed = allow_sql or config.serve.allow_sql
     with tempfile.TemporaryDirectory(prefix="scraper-serve-") as tmp:
         metadata_path = Path(tmp) / "metadata.json"
         metadata_path.write_text(json.dumps(metadata_for(database_name(path), allowed), ensure_ascii=False),
