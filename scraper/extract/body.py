@@ -84,8 +84,6 @@ BLOCK_TAGS = frozenset("""p div section article main h1 h2 h3 h4 h5 h6 li ul ol 
     fieldset figure figcaption aside""".split())
 SKIP_TAGS = frozenset("script style noscript template svg iframe figure figcaption button select input "
                       "textarea nav head title meta link object embed canvas video audio picture img".split())
-HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
-_SPACE = re.compile(r"\s+")
 
 
 @dataclass
@@ -182,10 +180,6 @@ def _class_weight(node: LexborNode) -> float:
     return weight
 
 
-def _text_len(text: str) -> int:
-    return len(_SPACE.sub(" ", text).strip())
-
-
 def dense_text(node: LexborNode | LexborHTMLParser, limit: float = 0.0) -> int:
     """Characters of text outside links under a node; links are only counted
     when the text alone exceeds ``limit`` (cheap for the many small nodes)."""
@@ -232,20 +226,6 @@ def junk_label(label: str, inside_body: bool = False) -> int:
             _LABELS.clear()
         _LABELS[key] = found
     return found
-
-
-def remove_page_junk(tree: LexborHTMLParser, limit: float) -> None:
-    """Drop asides and footers unless one holds more than ``limit`` characters
-    of unlinked text (some sites wrap the article in them)."""
-    doomed: list[LexborNode] = []
-    removed: set[int] = set()
-    for node in tree.css(PAGE_JUNK):
-        if _under(node, removed) or dense_text(node, limit) > limit:
-            continue
-        removed.add(node.mem_id)
-        doomed.append(node)
-    for node in doomed:
-        node.decompose()
 
 
 def select(tree: LexborHTMLParser, body_selector: str | None = None) -> list[LexborNode]:
@@ -410,18 +390,6 @@ def _link_density(node: LexborNode) -> float:
         return 1.0
     links = sum(len(a.text(strip=True)) for a in node.css("a"))
     return min(1.0, links / text)
-
-
-def _is_ancestor(ancestor: LexborNode, node: LexborNode) -> bool:
-    target = ancestor.mem_id
-    current = node.parent
-    for _ in range(60):
-        if current is None:
-            return False
-        if current.mem_id == target:
-            return True
-        current = current.parent
-    return False
 
 
 def _climb(top: LexborNode, mass: dict[int, int]) -> LexborNode:

@@ -12,8 +12,6 @@ import re
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
-from selectolax.lexbor import LexborNode
-
 from . import zones
 from .precompute import Precomputed, jsonld_text
 
@@ -392,5 +390,3 @@ def _pick(candidates: list[tuple[datetime, bool]]) -> tuple[datetime, bool] | No
     return best
 
 
-def node_date_text(node: LexborNode) -> str:
-    return node.text(separator=" ", strip=True)

@@ -32,13 +32,6 @@ def _tokens(text: str) -> set[str]:
     return set(_WORD.findall(text.casefold()))
 
 
-def _overlap(a: str, b: str) -> float:
-    ta, tb = _tokens(a), _tokens(b)
-    if not ta or not tb:
-        return 0.0
-    return len(ta & tb) / len(ta | tb)
-
-
 def site_names(pre: Precomputed) -> list[str]:
     names = []
     name = pre.first_meta("og:site_name", "application-name", "apple-mobile-web-app-title", "twitter:site")
