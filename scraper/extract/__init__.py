@@ -100,7 +100,8 @@ def _extract(text: str, url: str | None, rules: Sequence[SiteRule] | None, offse
 
     body_mod.prune_page(pre.tree)
     containers = body_mod.select(pre.tree, rule.body if rule else None)
-    images = images_mod.collect(pre, containers, rule.captions if rule else None)
+    article_scope = images_mod.scope(pre, containers)  # the body widened to the headline's block
+    images = images_mod.collect(pre, containers, rule.captions if rule else None, article_scope)
     removals = (list(rule.remove) + ([rule.captions] if rule.captions else [])) if rule else None
     blocks = body_mod.render(containers, removals)
     if sum(len(b.text) for b in blocks) < 150 and pre.tree.body is not None and not (rule and rule.body):
@@ -108,6 +109,9 @@ def _extract(text: str, url: str | None, rules: Sequence[SiteRule] | None, offse
         if sum(len(b.text) for b in whole) > 400:
             blocks = whole
     blocks = _drop_title(blocks, title)
+    if not (rule and rule.body):
+        if article_scope is not containers:  # the headline and the body share a near ancestor
+            blocks = body_mod.with_lead(pre, blocks, article_scope)
 
     use_signature = rule.signature if rule is not None else True
     names, used = authors_mod.signature(blocks, language, forced=bool(rule and rule.signature))

@@ -21,7 +21,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from typing import TYPE_CHECKING
+
 from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+if TYPE_CHECKING:
+    from .precompute import Precomputed
 
 # Removed before anything reads text: their content is never article text and
 # would skew every text length. Neither can hold elements, so removal cannot
@@ -469,6 +474,32 @@ _LABEL_LINES = frozenset(("advertisement", "anzeige", "werbung", "reklam", "rekl
                           "pubblicità", "quảng cáo", "sponsored", "lesezeit", "read more", "read more:",
                           "themen:", "related", "related:", "[pr]", "mehr zum thema", "see also", "share",
                           "share this:", "teilen", "weiterlesen", "continue reading", "tin liên quan"))
+
+
+_LEAD = ("[class*=lead i], [class*=teaser i], [class*=summary i], [class*=intro i], [class*=standfirst i], "
+         "[class*=sapo i], [class*=description i], [class*=excerpt i], [class*=subtitle i], "
+         "[itemprop=description], [class*=kicker i], [class*=deck i]")
+
+
+def with_lead(pre: "Precomputed", blocks: list[Block], where: list[LexborNode] | None = None) -> list[Block]:
+    """Put the standfirst first when the page shows it outside the body
+    container: the text the page's description starts with, in a lead-like
+    element, and not already in the body."""
+    description = pre.first_meta("og:description", "description", "twitter:description")
+    if not description or len(description) < 40:
+        return blocks
+    probe = " ".join(description.split())[:50]
+    body_start = " ".join(" ".join(b.text for b in blocks[:3]).split())
+    if probe in body_start:
+        return blocks
+    roots = where if where else [pre.tree]
+    for node in [n for root in roots for n in root.css(_LEAD)][:20]:
+        text = " ".join(node.text(separator=" ", strip=True).split())
+        if text.startswith(probe) and len(text) < 1500:
+            if any(text[:60] in b.text for b in blocks):
+                return blocks
+            return [Block(text, "p", 0, 0, node)] + blocks
+    return blocks
 
 
 def _keep(block: Block) -> bool:

@@ -246,12 +246,14 @@ def _inside(node: LexborNode, ancestor: LexborNode) -> bool:
     return False
 
 
-def collect(pre: Precomputed, containers: list[LexborNode], caption_selector: str | None = None) -> list[Image]:
+def collect(pre: Precomputed, containers: list[LexborNode], caption_selector: str | None = None,
+            where: list[LexborNode] | None = None) -> list[Image]:
     """The lead image, then the article's images in order, without repeats
-    (renditions of the lead image are the lead image)."""
+    (renditions of the lead image are the lead image). ``where`` is the
+    precomputed ``scope`` of the containers."""
     seen: set[str] = set()
     found: list[Image] = []
-    for container in scope(pre, containers):
+    for container in (where if where is not None else scope(pre, containers)):
         imgs = container.css("img")
         junk = {img.mem_id for box in container.css(_JUNK_BOXES) for img in box.css("img")} if len(imgs) > 1 else ()
         for img in imgs:
