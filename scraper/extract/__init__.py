@@ -29,7 +29,7 @@ from . import body as body_mod
 from . import images as images_mod
 from . import metadata, rules as rules_mod
 from .dates import DateFinder
-from .precompute import Precomputed, build
+from .precompute import Precomputed, build, jsonld_text
 
 __all__ = ["extract", "decode", "Precomputed", "builtin_rules"]
 
@@ -108,6 +108,8 @@ def _extract(text: str, url: str | None, rules: Sequence[SiteRule] | None, offse
         whole = body_mod.render([pre.tree.body], removals)  # the chosen box held nothing: read the page
         if sum(len(b.text) for b in whole) > 400:
             blocks = whole
+    if sum(len(b.text) for b in blocks) < 150:  # an app shell: the text may only be in JSON-LD
+        blocks = body_mod.from_text(jsonld_text(pre.article.get("articleBody")) if pre.article else None) or blocks
     blocks = _drop_title(blocks, title)
     if not (rule and rule.body):
         if article_scope is not containers:  # the headline and the body share a near ancestor

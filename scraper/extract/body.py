@@ -502,6 +502,18 @@ def with_lead(pre: "Precomputed", blocks: list[Block], where: list[LexborNode] |
     return blocks
 
 
+def from_text(text: str | None) -> list[Block]:
+    """Blocks from plain text (JSON-LD articleBody), one per non-empty line."""
+    if not text or len(text) < 200:
+        return []
+    if "<" in text:  # some publishers put markup in articleBody
+        parsed = LexborHTMLParser(text[:500_000])
+        for node in parsed.css("script, style"):
+            node.decompose()
+        text = parsed.body.text(separator="\n") if parsed.body is not None else ""
+    return [Block(" ".join(line.split()), "p") for line in text.splitlines() if line.strip()]
+
+
 def _keep(block: Block) -> bool:
     if not block.text:
         return False
