@@ -168,7 +168,8 @@ class Crawler:
         if not await self.politeness.allowed(due.url):
             return UrlResult(url=due.url, outcome=SKIPPED, error="disallowed by robots.txt")
         async with self.politeness.slot(due.url), self.slots:
-            result = await self.pipeline.process(due.url, source=due.source, validators=due.validators)
+            result = await self.pipeline.process(due.url, source=due.source, validators=due.validators,
+                                                 hint=due.hint)
         self.politeness.record(due.url, status=result.status, retry_after=result.retry_after,
                                error=result.outcome == FAILED and result.status not in (404, 410))
         return result

@@ -37,6 +37,14 @@ class Due:
     source: str | None
     validators: Validators
     failures: int
+    hint: Candidate | None = None  # what the feed or sitemap said of it
+
+
+def _hint(row: tuple) -> Candidate | None:
+    via, title, published, language = row[5:9]
+    if not (title or published or language):
+        return None
+    return Candidate(row[0], via or "", title, datetime.fromisoformat(published) if published else None, language)
 
 
 class Frontier:
@@ -65,9 +73,9 @@ class Frontier:
 
     def due(self, now: datetime, limit: int = 1000) -> list[Due]:
         rows = self.db.execute(
-            "SELECT url, source, etag, last_modified, failures FROM frontier "
-            "WHERE state != 'retired' AND next_due <= ? ORDER BY next_due LIMIT ?", [iso(now), limit])
-        return [Due(r[0], r[1], Validators(r[2], r[3]), r[4]) for r in rows.fetchall()]
+            "SELECT url, source, etag, last_modified, failures, via, title_hint, published_hint, language_hint "
+            "FROM frontier WHERE state != 'retired' AND next_due <= ? ORDER BY next_due LIMIT ?", [iso(now), limit])
+        return [Due(r[0], r[1], Validators(r[2], r[3]), r[4], _hint(r)) for r in rows.fetchall()]
 
     def next_due(self) -> str | None:
         row = self.db.execute(

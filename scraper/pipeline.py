@@ -19,7 +19,7 @@ from .config import Config
 from .errors import ExtractError, FetchError, ScraperError
 from .extract import extract
 from .fetch import Fetcher
-from .models import FAILED, NOT_MODIFIED, Article, Page, UrlResult, Validators
+from .models import FAILED, NOT_MODIFIED, Article, Candidate, Page, UrlResult, Validators
 from .store import Archive, iso, utcnow
 
 
@@ -31,8 +31,8 @@ class Pipeline:
     now: Callable[[], datetime] = utcnow
     offsets: dict[str, str] = field(default_factory=dict)  # source name -> default UTC offset
 
-    async def process(self, url: str, *, source: str | None = None,
-                      validators: Validators | None = None) -> UrlResult:
+    async def process(self, url: str, *, source: str | None = None, validators: Validators | None = None,
+                      hint: Candidate | None = None) -> UrlResult:
         """Fetch, extract and store one URL; never raises a ScraperError."""
         started = self.now()
         row: dict[str, Any] = {"url": url, "requested_at": iso(started), "source": source}
@@ -43,7 +43,7 @@ class Pipeline:
                        final_url=page.url)
             if page.status == 304:
                 return self._not_modified(url, row)
-            article = self._extract(page, source)
+            article = with_hints(self._extract(page, source), hint)
             return replace(self._store(url, page, article, source, row), validators=page.validators)
         except ScraperError as exc:
             return self._failed(url, row, exc)
@@ -77,6 +77,16 @@ class Pipeline:
             reason = f"{reason}; and the fetch could not be recorded: {store_exc}"
         return UrlResult(url=url, outcome=FAILED, status=status, error=reason,
                          retry_after=getattr(exc, "retry_after", None))
+
+
+def with_hints(article: Article, hint: Candidate | None) -> Article:
+    """Fill what the page did not state from what its feed or sitemap said
+    (publication time, title, language); the page's own values win."""
+    if hint is None:
+        return article
+    return replace(article, title=article.title or hint.title,
+                   published_at=article.published_at or hint.published_at,
+                   language=article.language or hint.language)
 
 
 def describe_error(exc: ScraperError) -> str:

@@ -126,3 +126,18 @@ def test_retry_after_is_obeyed(site, tmp_path):
         paused_at = datetime.fromisoformat(pause["requested_at"])
         later = [datetime.fromisoformat(r["requested_at"]) for r in rows[rows.index(pause) + 1:]]
         assert later and all(t >= paused_at + timedelta(seconds=600) for t in later)
+
+
+def test_sitemap_date_and_title_fill_what_a_page_does_not_state(site, tmp_path):
+    config, clock = site_config(site), Clock()
+    undated = "tin/le-cong-bo-xa-phu-linh-dat-chuan-nong-thon-moi.html"
+    html = (SITE / undated).read_text(encoding="utf-8").replace("http://SITE", site.url("").rstrip("/"))
+    site.put(undated, html.replace('<div class="date-detail">Thứ Năm, 28/12/2017, 21:30 (GMT+7)</div>', ""))
+
+    async def steps(crawler, archive):
+        await crawler.crawl_once(config.sources)
+        return archive.article(site.url(undated))
+
+    row = asyncio.run(session(config, tmp_path / "a.db", clock, steps))
+    assert row["published_at"] == "2017-12-28T21:30:00+07:00"  # from the Google News sitemap
+    assert row["language"] == "vi"
