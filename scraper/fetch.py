@@ -250,10 +250,14 @@ class _Call:
     truncate_at: int | None
 
 
-def guarded_transport(resolver: Resolver) -> httpx.AsyncHTTPTransport:
-    """httpx's transport, connecting only to addresses ``resolver`` checked."""
+def guarded_transport(resolver: Resolver, *, verify: ssl.SSLContext | bool = True) -> httpx.AsyncHTTPTransport:
+    """httpx's transport, connecting only to addresses ``resolver`` checked.
+
+    TLS still verifies the certificate against the URL's host name (SNI), not
+    the address connected to; ``verify`` may carry a context with extra CAs."""
     transport = httpx.AsyncHTTPTransport(
-        retries=0, limits=httpx.Limits(max_connections=100, max_keepalive_connections=0))
+        verify=verify, retries=0,
+        limits=httpx.Limits(max_connections=100, max_keepalive_connections=0))
     pool = transport._pool  # httpcore.AsyncConnectionPool; httpx offers no public hook
     if not hasattr(pool, "_network_backend"):  # pragma: no cover - a future httpcore
         raise RuntimeError("httpcore changed: cannot install the address guard")
@@ -475,10 +479,20 @@ def translate(exc: BaseException, url: str, config: FetchConfig) -> FetchError:
         return FetchTimeout(f"timed out after {human_seconds(config.timeout)}", url=url)
     if isinstance(exc, (httpx.InvalidURL, httpx.UnsupportedProtocol)):
         return BlockedURL(f"invalid URL: {exc}", url=url)
-    if any(isinstance(e, ssl.SSLError) for e in chain) or "certificate" in text:
-        return NetworkError(f"TLS error: {_short(exc)}", url=url)
+    tls = _tls_reason(chain)
+    if tls:
+        return NetworkError(tls, url=url)
     reason = _network_reason(exc, chain, text)
     return NetworkError(reason, url=url)
+
+
+def _tls_reason(chain: list[BaseException]) -> str | None:
+    for error in chain:
+        if isinstance(error, ssl.SSLCertVerificationError):
+            return f"TLS certificate refused: {str(error.verify_message).rstrip('.')}"
+        if isinstance(error, ssl.SSLError):
+            return f"TLS error: {error.reason or _short(error)}"
+    return None
 
 
 def _network_reason(exc: BaseException, chain: list[BaseException], text: str) -> str:

@@ -30,6 +30,7 @@ class FakeClock:
 
     def __init__(self) -> None:
         self.now = 0.0
+        self.busy = 0
         self._sleepers: list[tuple[float, int, asyncio.Future]] = []
         self._order = itertools.count()
 
@@ -47,23 +48,41 @@ class FakeClock:
 
     async def run(self, main, until: float = math.inf, settle: float = 0.01):
         """Run ``main``; whenever nothing else can happen, wake the next sleeper.
-        At ``until`` (virtual) the remaining work is cancelled."""
+        Time stands still while a request is in flight (``busy``). At ``until``
+        (virtual) the remaining work is cancelled."""
         task = asyncio.ensure_future(main)
         while not task.done():
-            await asyncio.sleep(settle)  # real time: ready tasks and local I/O proceed
-            if task.done():
-                break
+            await asyncio.sleep(settle)  # real time: local I/O proceeds
+            for _ in range(50):  # woken tasks run on to their next wait
+                await asyncio.sleep(0)
+            if task.done() or self.busy:
+                continue
             if self._sleepers and self._sleepers[0][0] <= until:
                 wake, _, future = heapq.heappop(self._sleepers)
                 self.now = max(self.now, wake)
                 if not future.cancelled():
                     future.set_result(None)
-            elif until < math.inf and (not self._sleepers or self._sleepers[0][0] > until):
+            elif until < math.inf:
                 self.now = until
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
                 return None
         return task.result()
+
+
+class ClockedFetcher(Fetcher):
+    """The real Fetcher; virtual time stands still while it talks to a server."""
+
+    def __init__(self, config: FetchConfig, clock: FakeClock) -> None:
+        super().__init__(config)
+        self.virtual = clock
+
+    async def get(self, *args, **kwargs):
+        self.virtual.busy += 1
+        try:
+            return await super().get(*args, **kwargs)
+        finally:
+            self.virtual.busy -= 1
 
 
 def config(**overrides) -> FetchConfig:
@@ -99,7 +118,7 @@ def run(test, cfg: FetchConfig | None = None, until: float = math.inf, **kwargs)
     clock = FakeClock()
 
     async def main():
-        async with Fetcher(cfg or config()) as fetcher:
+        async with ClockedFetcher(cfg or config(), clock) as fetcher:
             polite = Politeness(cfg or config(), fetcher, clock=clock, sleep=clock.sleep, **kwargs)
             return await clock.run(test(polite, fetcher, clock), until=until)
     return asyncio.run(main()), clock
