@@ -559,6 +559,10 @@ def _is_right(node: LexborNode) -> bool:
             or "right" in (attrs.get("class") or "").lower())
 
 
+# Inline formatting never holds boilerplate of its own: no class test needed.
+_PLAIN_INLINE = frozenset("sup sub abbr code kbd var wbr".split())
+
+
 def _walk(container: LexborNode, out: list[Block], limit: float) -> None:
     """Iterative walk (no recursion limit on deep trees)."""
     builder = _Builder(out)
@@ -594,10 +598,12 @@ def _walk(container: LexborNode, out: list[Block], limit: float) -> None:
                 if strong_depth:
                     builder.strong += size
             continue
-        if ctag is None or ctag.startswith("-") or ctag in SKIP_TAGS or _skip(child, ctag, limit):
-            continue
         if ctag == "br":
             builder.parts.append("\n")
+            continue
+        if ctag is None or ctag.startswith("-") or ctag in SKIP_TAGS:
+            continue
+        if ctag not in _PLAIN_INLINE and _skip(child, ctag, limit):
             continue
         if ctag in BLOCK_TAGS:
             builder.flush()
