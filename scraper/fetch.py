@@ -175,6 +175,10 @@ class Fetcher:
                     return await self._page(response, call, len(chain) - 1)
                 jars.setdefault(here, httpx.Cookies()).extract_cookies(response)
                 target = self._next_hop(target, location, chain, call)
+            except (NotHTML, TooLarge, TooManyRedirects) as exc:
+                # The server answered; the page (not the host) is at fault: say with what status.
+                exc.status = exc.status or response.status_code
+                raise
             finally:
                 await response.aclose()
 

@@ -193,3 +193,20 @@ def test_decompress_helper_and_sizes():
     assert human_size(10 * MiB) == "10 MiB"
     assert human_size(500 * 1024) == "500 KiB"
     assert human_size(1000) == "1000 bytes"
+
+
+def test_refusals_after_an_answer_carry_its_status(hostile):
+    """A PDF, an oversized page or a redirect loop is the page's fault, not the host's:
+    the error says which status the server answered, so politeness does not back off."""
+    from scraper.errors import TooLarge, TooManyRedirects
+    from tests.hostile_server import redirect
+
+    server = hostile().route("/pdf", ok(b"%PDF-1.4", {"Content-Type": "application/pdf"}))
+    server.route("/big", ok(b"x" * 2048)).route("/loop", redirect("/loop", 301))
+    with pytest.raises(NotHTML) as not_html:
+        fetch(server.url("/pdf"))
+    with pytest.raises(TooLarge) as too_large:
+        fetch(server.url("/big"), config(max_bytes=1024))
+    with pytest.raises(TooManyRedirects) as loop:
+        fetch(server.url("/loop"), config(max_redirects=2))
+    assert (not_html.value.status, too_large.value.status, loop.value.status) == (200, 200, 301)
