@@ -2,7 +2,10 @@
 
     Fetcher(config.fetch).get(url, validators, accept="html") -> Page
 
-One shared ``httpx.AsyncClient`` per ``Fetcher``. Everything that can go
+One shared ``httpx.AsyncClient`` per ``Fetcher`` builds the requests (headers,
+timeouts) and owns the transport; requests are sent straight through the
+transport, because the client's own redirect, cookie and auth handling is
+what we replace here. Everything that can go
 wrong ends as a ``scraper.errors.FetchError`` subclass with a short reason a
 user can read ("connection refused", "timed out after 30s", "body over
 10 MiB", "blocked: 10.0.0.1 is not a public address").
@@ -22,8 +25,10 @@ Limits, all from ``[fetch]`` in the config:
   scheme and address are checked (``netguard``), its body is never read,
   and credentials (URL userinfo) and cookies never cross to another origin.
 
-With ``allow_private_addresses = false`` the connection itself goes through a
-network backend that connects only to addresses ``netguard`` checked.
+The default transport connects through a network backend that resolves with
+``netguard.Resolver`` and connects only to the addresses it checked, so with
+``allow_private_addresses = false`` DNS rebinding cannot slip past the check
+made before each hop.
 
 Connections are not kept alive between fetches: a server whose Content-Length
 is shorter than its body leaves bytes that h11 would parse as the *next*
