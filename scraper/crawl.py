@@ -146,6 +146,8 @@ class Crawler:
             host = host_of(item.url)
             if len(picked) >= budget or item.url in self.in_flight or per_host.get(host, 0) >= PER_HOST:
                 continue
+            if self.politeness.ready_in(item.url) > self.politeness.delay(item.url):
+                continue  # the host is paused (Retry-After, backoff): don't park a task on it
             per_host[host] = per_host.get(host, 0) + 1
             picked.append(item)
         return picked
