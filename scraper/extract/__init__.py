@@ -45,8 +45,12 @@ def decode(data: bytes | str) -> str:
     return decode_html(data)
 
 
+_INVISIBLE = str.maketrans("", "", "\u00ad\u200b\u2060\ufeff")  # soft hyphen, zero-width space, word joiner, BOM
+
+
 def _nfc(text: str | None) -> str | None:
-    return unicodedata.normalize("NFC", text) if text else text
+    """NFC, without invisible characters that split words for search and hashing."""
+    return unicodedata.normalize("NFC", text.translate(_INVISIBLE)) if text else text
 
 
 def extract(html: bytes | str, url: str | None = None, *, rules: Sequence[SiteRule] | None = None,
