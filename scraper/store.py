@@ -157,6 +157,7 @@ class Archive:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self.write_failures = 0  # writes refused so far (disk full, I/O error): the crawler backs off
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = _connect(self.path)
@@ -179,6 +180,7 @@ class Archive:
             with self.db.atomic():
                 yield self.db
         except sqlite3.Error as exc:
+            self.write_failures += 1
             raise StoreError(f"archive write failed: {exc}") from exc
 
     # ---- reads -------------------------------------------------------------
