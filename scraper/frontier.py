@@ -149,3 +149,13 @@ class Frontier:
             "SELECT requested_at, url, status, error FROM fetches WHERE source = ? AND outcome = 'failed' "
             "ORDER BY id DESC LIMIT 3", [name]))
         return SourceStatus(name, last_run, articles, versions, queued, next_due, errors)
+
+    def prune_retired(self, now: datetime, keep_days: float = 30.0) -> int:
+        """Forget retired URLs whose article is archived, a while after retirement.
+        A feed that lists one again finds it archived and does not queue it."""
+        cutoff = iso(now - timedelta(days=keep_days))
+        with self.archive.atomic():
+            cursor = self.db.execute(
+                "DELETE FROM frontier WHERE state = 'retired' AND last_checked < ? AND article_id IS NOT NULL",
+                [cutoff])
+        return cursor.rowcount

@@ -170,8 +170,9 @@ class Daemon:
 
     async def _maintain(self) -> None:
         try:
+            pruned = self.crawler.frontier.prune_retired(self.now())
             self.archive.checkpoint()
-            event("maintenance", wal="checkpointed")
+            event("maintenance", wal="checkpointed", pruned=pruned)
         except StoreError as exc:
             event("failed", level=40, job="maintenance", error=str(exc))
 

@@ -76,3 +76,17 @@ def test_the_frontier_survives_reopening(tmp_path):
     archive.close()
     archive, front = frontier(tmp_path / "a.db")
     assert [d.url for d in front.due(T0)] == [URL]
+
+
+def test_retired_archived_urls_are_pruned_and_not_requeued(tmp_path):
+    from scraper.models import Article
+    archive, front = frontier(tmp_path / "a.db", ladder=[3600])
+    front.add("bhg", [Candidate(URL, "feed")], T0, cap=10)
+    stored = archive.save(url=URL, article=Article(title="T", body="B"), raw=b"x")
+    front.record(front.due(T0)[0], UrlResult(URL, "new", status=200, article_id=stored.article_id), T0)
+    later = T0 + timedelta(hours=2)
+    front.record(front.due(later)[0], UrlResult(URL, "unchanged", status=200, article_id=stored.article_id), later)
+    assert archive.db.execute("SELECT state FROM frontier").fetchone() == ("retired",)
+    assert front.prune_retired(later + timedelta(days=1)) == 0
+    assert front.prune_retired(later + timedelta(days=31)) == 1
+    assert front.add("bhg", [Candidate(URL, "feed")], later + timedelta(days=31), cap=10) == 0
