@@ -236,7 +236,7 @@ class _Reader:
         parse = fld.metadata.get("parse")
         kind = _resolve(fld.type)
         try:
-            if parse and not (raw is None):
+            if parse and raw is not None:
                 return parse(raw)
             if kind is list:
                 return [self.item(fld, item, f"{where}[{i}]") for i, item in enumerate(_as_list(raw))]

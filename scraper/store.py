@@ -274,7 +274,7 @@ class Archive:
             return None
         row = self.db.execute(
             "SELECT id, url, version, content_hash FROM articles WHERE id = ?", [article_id]).fetchone()
-        return dict(zip(("id", "url", "version", "content_hash"), row))
+        return dict(zip(("id", "url", "version", "content_hash"), row, strict=True))
 
     def _fields_of_version(self, article_id: int, version: int) -> dict[str, Any]:
         row = next(self.db.query(
