@@ -57,6 +57,9 @@ _MONTH_DAY_YEAR = re.compile(_MONTH_WORD + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|[-_]|\b)")
 _ANY_DATE = re.compile(r"(?<!\d)(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{4}[/.-]\d{1,2}[/.-]\d{1,2}|\d{1,2}\.?\s+[A-Za-zÀ-ÿ]{3,10}\.?\s+\d{4}|"
                        r"[A-Za-zÀ-ÿ]{3,10}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|ngày\s*\d)")
+_URL_DMY = re.compile(r"/(0[1-9]|[12]\d|3[01])-(0[1-9]|1[0-2])-((?:19|20)\d{2})(?:/|$|[-_.?])")
+_ISO_STAMP = re.compile(r"(?:19|20)\d{2}-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d")
+_RDF_DATE = re.compile(r"dc:date=\"([^\"]{10,40})\"")
 _GMT = re.compile(r"\(?\s*GMT\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?\s*\)?", re.I)
 _ISO_FIX = re.compile(r"([+-]\d{2})(\d{2})$")
 _DATE_SELECTOR = ("[class*=date], [class*=Date], [class*=time], [class*=publish], [class*=posted], "
@@ -277,7 +280,8 @@ class DateFinder:
             if visible and visible[0].date() == best[0].date() and visible[1]:
                 best = visible
         if best is None:
-            best = self.visible() or self._from_url() or self.scan_text()
+            best = (self.visible() or self._from_url() or self.scan_text() or self._from_any_meta()
+                    or self._from_url(self.pre.first_meta("og:image", "twitter:image")))
         return self.localise(best)
 
     def modified(self) -> datetime | None:
@@ -360,11 +364,32 @@ class DateFinder:
         if match:
             self.default_tz = parse_offset(f"{match.group(1)}{match.group(2)}:{match.group(3) or '00'}")
 
-    def _from_url(self) -> tuple[datetime, bool] | None:
-        match = _URL_DATE.search(self.pre.url or "")
-        if not match:
-            return None
-        return _make(int(match.group(1)), int(match.group(2)), int(match.group(3)), None, None)
+    def _from_url(self, url: str | None = None) -> tuple[datetime, bool] | None:
+        """A date in the path: /2017/12/06/, /20171206, or …/06-12-2017."""
+        url = url if url is not None else self.pre.url
+        match = _URL_DATE.search(url or "")
+        if match:
+            return _make(int(match.group(1)), int(match.group(2)), int(match.group(3)), None, None)
+        match = _URL_DMY.search(url or "")
+        if match:
+            return _make(int(match.group(3)), int(match.group(2)), int(match.group(1)), None, None)
+        return None
+
+    def _from_any_meta(self) -> tuple[datetime, bool] | None:
+        """Any meta tag or RDF attribute holding a full ISO timestamp (custom
+        names such as 'five_hundred_pixels:uploaded', trackback dc:date)."""
+        for values in self.pre.meta.values():
+            for value in values[:2]:
+                if len(value) >= 16 and _ISO_STAMP.match(value.strip()):
+                    found = parse_iso(value)
+                    if found and self.plausible(found):
+                        return found
+        match = _RDF_DATE.search(self.pre.html, 0, 1_000_000)
+        if match:
+            found = parse_iso(match.group(1))
+            if found and self.plausible(found):
+                return found
+        return None
 
 
 def _latest(now: datetime | None) -> datetime:

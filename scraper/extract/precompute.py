@@ -46,6 +46,7 @@ class Precomputed:
     canonical: str | None = None
     title_tag: str | None = None
     offset: str | None = None
+    html: str = ""  # the (bounded) markup, for last-resort pattern searches
 
     def first_meta(self, *keys: str) -> str | None:
         """The first non-empty meta value among ``keys`` (in order)."""
@@ -143,8 +144,9 @@ def bound(html: str) -> str:
 
 
 def build(html: str, url: str | None, offset: str | None = None) -> Precomputed:
-    tree = LexborHTMLParser(bound(html))
-    pre = Precomputed(tree=tree, url=url, offset=offset)
+    html = bound(html)
+    tree = LexborHTMLParser(html)
+    pre = Precomputed(tree=tree, url=url, offset=offset, html=html)
     _read_meta(pre)
     _read_jsonld(pre)
     root = tree.root
