@@ -116,6 +116,18 @@ class Politeness:
         robots = await self.robots(url)
         return robots.allows(url, self.agent)
 
+    async def refusal(self, url: str) -> tuple[str, bool] | None:
+        """Why robots.txt keeps us from ``url`` and whether that is its rule (True)
+        or only its unavailability (False, retried later); None when allowed."""
+        if not self.config.obey_robots:
+            return None
+        robots = await self.robots(url)
+        if robots.allows(url, self.agent):
+            return None
+        if robots.parser is not None:
+            return "disallowed by robots.txt", True
+        return f"not fetched for now: {robots.reason}", False
+
     async def robots(self, url: str) -> Robots:
         """The (cached) robots.txt of ``url``'s origin; one fetch per origin at a time."""
         key = robots_url(url)
