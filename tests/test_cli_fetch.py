@@ -143,3 +143,14 @@ def test_reparse_records_reextraction_as_its_own_kind(site, test_config, tmp_pat
     assert changed.returncode == 0, changed.stderr
     assert "changed → v2 (authors" in changed.stdout
     assert query(db, "SELECT version, kind FROM versions ORDER BY version") == [(1, "capture"), (2, "reextract")]
+
+
+def test_fetching_several_urls_of_one_host_keeps_the_host_delay(site, tmp_path, cli):
+    import time as clock
+    config = tmp_path / "spaced.toml"
+    config.write_text("[fetch]\nallow_private_addresses = true\nhost_delay = \"1s\"\n", encoding="utf-8")
+    started = clock.monotonic()
+    proc = cli("fetch", site.url(SEED), site.url(SEED), site.url(SEED), "--config", str(config),
+               "--db", str(tmp_path / "a.db"))
+    assert lines(proc) == ["new", "unchanged", "unchanged"]
+    assert clock.monotonic() - started >= 2.0  # two gaps of one second between three requests
