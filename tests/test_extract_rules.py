@@ -140,3 +140,15 @@ def test_hostile_markup_is_bounded(html: str) -> None:
     except ExtractError:
         return
     assert isinstance(article.body, str)
+
+
+def test_builtin_rules_follow_the_site_redesign() -> None:
+    """Tuổi Trẻ's 2015 markup and today's are two rules split by date windows."""
+    from datetime import date
+
+    from scraper.extract import rules
+
+    url = "https://tuoitre.vn/tin/chinh-tri-xa-hoi/20150323/x/724512.html"
+    matching = rules.candidates(url, None)
+    assert rules.choose(matching, url, date(2015, 3, 23)).name == "tuoitre-2015"
+    assert rules.choose(matching, url, date(2025, 8, 26)).name == "tuoitre"
