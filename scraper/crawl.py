@@ -9,6 +9,7 @@ request at a time per host, spaced by the host's delay and robots.txt.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from . import discover
 from .config import Config, SourceConfig
-from .errors import BlockedURL, FetchError, ScraperError
+from .errors import BlockedURL, FetchError, ScraperError, StoreError
 from .fetch import Fetcher
 from .frontier import Due, Frontier
 from .log import event
@@ -28,6 +29,8 @@ from .urls import host_of
 
 MAX_SITEMAP_DOCUMENTS = 50
 PER_HOST = 2  # URLs of one host queued at once; the host's slot runs them one by one
+STORE_BACKOFF = 2.0       # first pause of all dispatch after the archive refused a write
+STORE_BACKOFF_CAP = 300.0  # doubling up to this while the disk stays full
 
 
 @dataclass
@@ -54,6 +57,10 @@ class Crawler:
         self.in_flight: set[str] = set()
         self.accepting = True
         self.on_result: Callable[[UrlResult], None] | None = None
+        self.archive = archive
+        self.store_errors = 0         # writes the archive refused (disk full, I/O error)
+        self.store_failures_in_row = 0
+        self.held_until = 0.0         # time.monotonic() before which nothing is dispatched
 
     # ---- discovery ---------------------------------------------------------
 
@@ -86,8 +93,8 @@ class Crawler:
             yield "listing", listing.url, lambda u, ls=listing: self._read_listing(u, ls.links, ls.pattern)
 
     async def _get(self, url: str, accept: str):
-        if not await self.politeness.allowed(url):
-            raise BlockedURL("disallowed by robots.txt", url=url)
+        if refusal := await self.politeness.refusal(url):
+            raise BlockedURL(refusal[0], url=url)
         async with self.politeness.slot(url):
             try:
                 page = await self.fetcher.get(url, accept=accept)
@@ -128,7 +135,7 @@ class Crawler:
     def dispatch(self, limit: int | None = None) -> list[asyncio.Task[UrlResult]]:
         """Start fetching URLs due now, at most ``PER_HOST`` queued per host so one big
         host cannot fill the in-flight budget; returns the started tasks."""
-        if not self.accepting:
+        if not self.accepting or time.monotonic() < self.held_until:
             return []
         budget = (limit or self.config.fetch.max_in_flight * 4) - len(self.in_flight)
         tasks = []
@@ -153,27 +160,50 @@ class Crawler:
         return picked
 
     async def visit(self, due: Due) -> UrlResult:
-        """One due URL: robots, a slot for its host, the pipeline, then the frontier."""
+        """One due URL: robots, a slot for its host, the pipeline, then the frontier.
+
+        If the archive refused a write meanwhile (disk full, I/O error), the
+        URL is left due as it was, the failure is logged and counted, and all
+        dispatch pauses for a while: it is the disk's fault, not the URL's."""
         self.in_flight.add(due.url)
+        refused = self.archive.write_failures
         try:
-            result = await self._visit(due)
+            result = await self._visit(due, refused)
+            if self.archive.write_failures != refused:
+                self._store_trouble(due.url, result.error or "archive write failed")
+                return result
             self.frontier.record(due, result, self.now(), validators=result.validators,
                                  retry_after=result.retry_after)
+            self.store_failures_in_row = 0
             _log_result(result)
             if self.on_result:
                 self.on_result(result)
             return result
+        except StoreError as exc:
+            self._store_trouble(due.url, str(exc))
+            return UrlResult(url=due.url, outcome=FAILED, error=str(exc))
         finally:
             self.in_flight.discard(due.url)
 
-    async def _visit(self, due: Due) -> UrlResult:
-        if not await self.politeness.allowed(due.url):
-            return UrlResult(url=due.url, outcome=SKIPPED, error="disallowed by robots.txt")
+    def _store_trouble(self, url: str, error: str) -> None:
+        """Count a refused write and hold all dispatch, doubling while it lasts."""
+        self.store_errors += 1
+        self.store_failures_in_row += 1
+        pause = min(STORE_BACKOFF * 2 ** (self.store_failures_in_row - 1), STORE_BACKOFF_CAP)
+        self.held_until = max(self.held_until, time.monotonic() + pause)
+        event("store_failed", level=40, url=url, error=error, errors=self.store_errors,
+              paused=f"{pause:g}s")
+
+    async def _visit(self, due: Due, refused: int) -> UrlResult:
+        if refusal := await self.politeness.refusal(due.url):
+            reason, permanent = refusal
+            return UrlResult(url=due.url, outcome=SKIPPED if permanent else FAILED, error=reason)
         async with self.politeness.slot(due.url), self.slots:
             result = await self.pipeline.process(due.url, source=due.source, validators=due.validators,
                                                  hint=due.hint)
-        self.politeness.record(due.url, status=result.status, retry_after=result.retry_after,
-                               error=result.outcome == FAILED and result.status not in (404, 410))
+        host_fault = self.archive.write_failures == refused and result.outcome == FAILED \
+            and result.status not in (404, 410)
+        self.politeness.record(due.url, status=result.status, retry_after=result.retry_after, error=host_fault)
         return result
 
     async def crawl_once(self, sources: list[SourceConfig]) -> list[UrlResult]:
