@@ -75,6 +75,11 @@ class Crawler:
             except ScraperError as exc:
                 report.errors.append(f"{kind} {url}: {exc}")
                 event("failed", level=30, source=source.name, url=url, error=str(exc))
+            except Exception as exc:  # a bug: close the run with its error, and let the job fail loudly
+                report.errors.append(f"{kind} {url}: unexpected {type(exc).__name__}: {exc}")
+                self.frontier.finish_run(run_id, self.now(), found=0, new=0, errors=len(report.errors),
+                                         error="; ".join(report.errors)[:2000])
+                raise
         admitted = discover.admit(candidates, source.allow, source.deny)
         report.found = len(admitted)
         report.new = self.frontier.add(source.name, admitted, self.now(), source.max_new_per_run)

@@ -95,7 +95,8 @@ class Daemon:
         self.now = now
         self.stopping = asyncio.Event()
         self.tasks: set[asyncio.Task] = set()
-        self.job_errors = 0
+        self.running: dict[str, asyncio.Task] = {}  # job id -> its work still in progress
+        self.job_errors = 0  # jobs that raised, were missed or overran; shown in every such event
 
     async def run(self) -> int:
         lock = Lock(self.db_path)
@@ -135,7 +136,8 @@ class Daemon:
             "misfire_grace_time": 300, "coalesce": True, "max_instances": 1})
         start = datetime.now(UTC)
         for source in self.config.sources:
-            scheduler.add_job(self._spawn, trigger_for(source), args=[self.crawler.discover, source],
+            scheduler.add_job(self._spawn, trigger_for(source),
+                              args=[f"discover:{source.name}", self.crawler.discover, source],
                               id=f"discover:{source.name}", name=f"discover {source.name}", next_run_time=start)
         scheduler.add_job(self._dispatch, IntervalTrigger(seconds=DISPATCH_EVERY, timezone=UTC),
                           id="dispatch", name="dispatch due URLs", next_run_time=start)
@@ -144,20 +146,33 @@ class Daemon:
         scheduler.add_listener(self._on_job_event, EVENT_JOB_ERROR | EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
         return scheduler
 
-    def _track(self, task: asyncio.Task) -> None:
+    def _track(self, task: asyncio.Task, job: str = "dispatch") -> None:
         self.tasks.add(task)
-        task.add_done_callback(self._done)
+        task.add_done_callback(lambda done: self._done(done, job))
 
-    def _done(self, task: asyncio.Task) -> None:
+    def _done(self, task: asyncio.Task, job: str) -> None:
+        """A job's work ended: log and count an exception, then look for more due work."""
         self.tasks.discard(task)
+        if self.running.get(job) is task:
+            del self.running[job]
         if not task.cancelled() and task.exception() is not None:
             self.job_errors += 1
-            event("job_failed", level=40, error=repr(task.exception()))
+            event("job_failed", level=40, job=job, error=repr(task.exception()), job_errors=self.job_errors)
+        if job == "dispatch" and not self.stopping.is_set():
+            asyncio.ensure_future(self._dispatch())  # a freed slot need not wait for the next tick
 
-    async def _spawn(self, work, *args) -> None:
-        """Run a job's work as a tracked task, so shutdown can wait for it."""
-        if not self.stopping.is_set():
-            self._track(asyncio.ensure_future(work(*args)))
+    async def _spawn(self, job: str, work, *args) -> None:
+        """Run a job's work as a tracked task, so shutdown can wait for it. A job
+        whose last run is still going (a slow feed) is skipped, logged and counted."""
+        if self.stopping.is_set():
+            return
+        if job in self.running:
+            self.job_errors += 1
+            event("job_skipped", level=30, job=job, reason="still running", job_errors=self.job_errors)
+            return
+        task = asyncio.ensure_future(work(*args))
+        self.running[job] = task
+        self._track(task, job)
 
     async def _dispatch(self) -> None:
         if self.stopping.is_set():
@@ -177,11 +192,12 @@ class Daemon:
             event("failed", level=40, job="maintenance", error=str(exc))
 
     def _on_job_event(self, evt: JobExecutionEvent) -> None:
+        """APScheduler's own reports: a job raised, missed its time, or overran."""
         self.job_errors += 1
         if evt.code == EVENT_JOB_ERROR:
-            event("job_failed", level=40, job=evt.job_id, error=repr(evt.exception))
+            event("job_failed", level=40, job=evt.job_id, error=repr(evt.exception), job_errors=self.job_errors)
         else:
-            event("job_skipped", level=30, job=evt.job_id,
+            event("job_skipped", level=30, job=evt.job_id, job_errors=self.job_errors,
                   reason="missed" if evt.code == EVENT_JOB_MISSED else "still running")
 
     async def _drain(self) -> None:

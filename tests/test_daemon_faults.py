@@ -77,3 +77,54 @@ def test_full_disk_rolls_back_backs_off_reports_and_resumes(site, tmp_path):
     assert scalar(db, "SELECT count(*) FROM frontier WHERE failures > 0 OR state = 'pending'") == 0
     assert {r[0] for r in query(db, "SELECT url FROM articles")} == set(urls)
     assert not daemon.named("job_failed")
+
+
+def test_a_job_that_raises_or_overruns_is_logged_counted_and_the_scheduler_goes_on(site, tmp_path):
+    from tests.sites import SiteServer
+
+    urls = busy(site, n=8, delay=0.0)
+    slow_root = tmp_path / "slow"
+    slow = SiteServer(slow_root).start()
+    try:
+        slow.put("slow.xml", feed_of([slow.url("tin/1.html")]))
+        slow.put("tin/1.html", article_page(99))
+        slow.delay = 2.5  # the feed takes longer than the source's interval
+        site.put("muc/index.html", "<html><body><h3 class=title><a href='/bai/0.html'>A</a></h3></body></html>")
+        extra = f"""
+[[sources]]
+name = "broken"
+every = "1s"
+jitter = "0s"
+listings = [{{url = "{site.url('muc/index.html')}", links = "h3..title a"}}]
+[[sources]]
+name = "slow"
+every = "1s"
+jitter = "0s"
+feeds = ["{slow.url('slow.xml')}"]
+"""
+        db = tmp_path / "a.db"
+        daemon = DaemonProcess(config(tmp_path, site, extra), db)
+        try:
+            wait_for(lambda: len([e for e in daemon.named("job_failed") if e["job"] == "discover:broken"]) >= 3
+                     and daemon.named("job_skipped") and scalar(db, "SELECT count(*) FROM articles") == 9,
+                     timeout=90, what="three failed runs, a skipped run and every article")
+            assert daemon.alive(), daemon.other
+        finally:
+            code = daemon.stop()
+    finally:
+        slow.stop()
+    assert code == 0, daemon.other
+    failed = [e for e in daemon.named("job_failed") if e["job"] == "discover:broken"]
+    skipped = daemon.named("job_skipped")
+    print(f"\njob_failed events: {len(failed)} ({failed[0]['error']}); job_skipped: {len(skipped)} "
+          f"({skipped[0]['job']}, {skipped[0]['reason']}); last job_errors count: "
+          f"{max(e['job_errors'] for e in failed + skipped)}")
+    assert all("Can't parse CSS selector" in e["error"] for e in failed)
+    assert {e["job"] for e in skipped} == {"discover:slow"} and skipped[0]["reason"] == "still running"
+    counts = [e["job_errors"] for e in sorted(failed + skipped, key=lambda e: e["job_errors"])]
+    assert counts == list(range(counts[0], counts[0] + len(counts)))  # every one counted
+    archived = {r[0] for r in query(db, "SELECT url FROM articles")}
+    assert set(urls) | {slow.url("tin/1.html")} == archived  # the other sources went on
+    [(runs, with_error)] = query(db, "SELECT count(*), count(error) FROM runs WHERE source = 'broken'")
+    assert runs >= 3 and with_error == runs  # each failed run is closed with its error, for `scraper status`
+    assert "unexpected SelectolaxError" in query(db, "SELECT error FROM runs WHERE source = 'broken'")[0][0]
