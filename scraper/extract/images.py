@@ -35,9 +35,7 @@ class _Skip:
 
 
 _SKIP = _Skip()
-_JUNK_BOXES = "aside, footer, nav, " + ", ".join(f"[{attr}*={word}]" for word in (
-    "related", "Related", "outbrain", "taboola", "recommend", "comment", "advert", "sponsor", "newsletter")
-    for attr in ("class", "id"))
+_JUNK_BOX = re.compile(r"related|outbrain|taboola|recommend|comment|advert|sponsor|newsletter", re.I)
 _SKIP_CLASS = re.compile(r"logo|icon|avatar|author|emoji|sprite|profile|ad-|advert|banner", re.I)
 _CREDIT = re.compile(
     r"(?:^|[\s(\[\-–—|.,])\(?\s*(?:Ảnh|Anh|Photo|Photos|Foto|Fotos|Photograph|Image|Picture|Bild|Credit|Credits|"
@@ -234,6 +232,36 @@ def scope(pre: Precomputed, containers: list[LexborNode]) -> list[LexborNode]:
     return [common] + [c for c in containers[1:] if not _inside(c, common)]
 
 
+def _in_junk_box(img: LexborNode, root: int, verdicts: dict[int, bool]) -> bool:
+    """Inside a related-links, ad, comment or newsletter box (below ``root``);
+    verdicts are shared by the images of one container."""
+    seen: list[int] = []
+    current = img.parent
+    found = False
+    for _ in range(12):
+        if current is None:
+            break
+        key = current.mem_id
+        if key == root:
+            break
+        known = verdicts.get(key)
+        if known is not None:
+            found = known
+            break
+        seen.append(key)
+        if current.tag in ("aside", "footer", "nav"):
+            found = True
+            break
+        attrs = current.attributes
+        if attrs and _JUNK_BOX.search(f"{attrs.get('class') or ''} {attrs.get('id') or ''}"):
+            found = True
+            break
+        current = current.parent
+    for key in seen:
+        verdicts[key] = found
+    return found
+
+
 def _inside(node: LexborNode, ancestor: LexborNode) -> bool:
     target = ancestor.mem_id
     current = node
@@ -255,9 +283,10 @@ def collect(pre: Precomputed, containers: list[LexborNode], caption_selector: st
     found: list[Image] = []
     for container in (where if where is not None else scope(pre, containers)):
         imgs = container.css("img")
-        junk = {img.mem_id for box in container.css(_JUNK_BOXES) for img in box.css("img")} if len(imgs) > 1 else ()
+        root = container.mem_id
+        verdicts: dict[int, bool] = {}
         for img in imgs:
-            if junk and img.mem_id in junk:
+            if len(imgs) > 1 and _in_junk_box(img, root, verdicts):
                 continue
             attrs = img.attributes
             label = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
