@@ -47,6 +47,7 @@ class Precomputed:
     title_tag: str | None = None
     offset: str | None = None
     html: str = ""  # the (bounded) markup, for last-resort pattern searches
+    _article: dict[str, Any] | None = field(default=None, repr=False)
 
     def first_meta(self, *keys: str) -> str | None:
         """The first non-empty meta value among ``keys`` (in order)."""
@@ -59,7 +60,9 @@ class Precomputed:
     @property
     def article(self) -> dict[str, Any]:
         """The JSON-LD object describing the article itself ({} if none)."""
-        return _main_article(self.jsonld, self.url)
+        if self._article is None:
+            self._article = _main_article(self.jsonld, self.url)
+        return self._article
 
     def itemprop(self, name: str) -> list[str]:
         """Microdata values of ``itemprop=name`` outside <meta> (memoised)."""
