@@ -220,10 +220,23 @@ class Archive:
         for row in self.db.query(sql, {"source": source, "since": since}):
             yield {**row, "html": decompress(row["html"])}
 
-    def checkpoint(self) -> None:
-        """Move the WAL into the main file so it does not grow without bound."""
+    def checkpoint(self) -> tuple[int, int, int]:
+        """Move the WAL into the main file so it does not grow without bound.
+
+        PASSIVE copies what no reader still needs and never waits. When that
+        copied everything, a TRUNCATE empties the WAL file, tried without
+        waiting (busy timeout 0): a reader (Datasette) that holds a snapshot
+        makes it give up at once, and the next maintenance run tries again.
+        Returns SQLite's (busy, WAL frames, frames checkpointed)."""
         try:
-            self.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            busy, frames, done = self.db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            if busy == 0 and frames > 0 and done == frames:
+                self.db.execute("PRAGMA busy_timeout=0")
+                try:
+                    busy, frames, done = self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                finally:
+                    self.db.execute("PRAGMA busy_timeout=30000")
+            return busy, frames, done
         except sqlite3.Error as exc:
             raise StoreError(f"checkpoint failed: {exc}") from exc
 
