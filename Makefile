@@ -42,8 +42,13 @@ demo: $(STAMP)  ## A tour with no internet: a local news site, the daemon for 15
 eval: $(COMPARE_STAMP)  ## Score the extractor on ../shared/eval beside trafilatura; exit 1 below a pinned floor
 	$(BIN)/python -m scraper.evaluation $(EVAL) --compare trafilatura
 
-bench: $(COMPARE_STAMP)  ## Benchmarks: extraction speed against trafilatura and a bare lexbor parse
+bench: $(COMPARE_STAMP)  ## Benchmarks (~15 min; runs nginx, installs it if missing): extraction, ingest, revisit, daemon
 	$(BIN)/python bench/bench_extract.py $(EVAL)
+	$(BIN)/python bench/bench_ingest.py $(EVAL)
+	$(BIN)/python bench/bench_daemon.py $(EVAL)
+
+bench-scale: $(STAMP)  ## Benchmark the archive at 1,000,000 versions (long: see bench/bench_scale.py)
+	$(BIN)/python bench/bench_scale.py $(EVAL)
 
 clean:  ## Remove .venv and caches (never the archive)
 	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info
