@@ -16,6 +16,9 @@ from .revisit import after_check, backoff
 from .store import Archive, iso
 
 
+LIVE = "('pending', 'active')"  # every state but 'retired'
+
+
 @dataclass(frozen=True)
 class SourceStatus:
     """What ``scraper status`` shows for one source."""
@@ -72,9 +75,11 @@ class Frontier:
         return added
 
     def due(self, now: datetime, limit: int = 1000) -> list[Due]:
+        # "state IN (...)", not "state != 'retired'": the (state, next_due) index then
+        # reads only the due rows; "!=" scanned the whole frontier every second.
         rows = self.db.execute(
             "SELECT url, source, etag, last_modified, failures, via, title_hint, published_hint, language_hint "
-            "FROM frontier WHERE state != 'retired' AND next_due <= ? ORDER BY next_due LIMIT ?", [iso(now), limit])
+            f"FROM frontier WHERE state IN {LIVE} AND next_due <= ? ORDER BY next_due LIMIT ?", [iso(now), limit])
         return [Due(r[0], r[1], Validators(r[2], r[3]), r[4], _hint(r)) for r in rows.fetchall()]
 
     def next_due(self) -> str | None:
