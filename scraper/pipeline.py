@@ -43,6 +43,8 @@ class Pipeline:
                        final_url=page.url)
             if page.status == 304:
                 return self._not_modified(url, row)
+            if (same := self._same_page(url, page, row)) is not None:
+                return same
             article = with_hints(self._extract(page, source), hint)
             return replace(self._store(url, page, article, source, row), validators=page.validators)
         except ScraperError as exc:
@@ -63,6 +65,14 @@ class Pipeline:
         return UrlResult(url=url, outcome=stored.outcome, article_url=stored.url,
                          article_id=stored.article_id, version=stored.version,
                          changed_fields=stored.changed_fields, status=page.status, title=article.title)
+
+    def _same_page(self, url: str, page: Page, row: dict[str, Any]) -> UrlResult | None:
+        """A re-check answered with the bytes already archived: unchanged, nothing parsed."""
+        stored = self.archive.recheck_same_page(urls.canonical(url), page.content, row, self.now())
+        if stored is None:
+            return None
+        return UrlResult(url=url, outcome=stored.outcome, article_url=stored.url, article_id=stored.article_id,
+                         version=stored.version, status=page.status, validators=page.validators)
 
     def _not_modified(self, url: str, row: dict[str, Any]) -> UrlResult:
         article_id = self.archive.touch(urls.canonical(url), {**row, "outcome": NOT_MODIFIED}, self.now())

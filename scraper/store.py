@@ -120,7 +120,9 @@ def m003_frontier(db: sqlite_utils.Database) -> None:
 def searchable(text: str | None) -> str:
     """What the search index holds for one text: itself, then its folded form."""
     text = text or ""
-    folded = fold(text)
+    # ASCII has no diacritics, so its fold is its casefold: same result, without
+    # fold's per-character walk (the costliest step of a save on English pages).
+    folded = text.casefold() if text.isascii() else fold(text)
     return text if folded == text else f"{text}\n{folded}"
 
 
@@ -144,8 +146,13 @@ def _connect(path: Path) -> sqlite_utils.Database:
     return db
 
 
+# zlib level 4: on the eval pages it takes 1.8 ms a page against 3.1 ms at level 6
+# (the costliest single step of ingest) for output 5% larger (20.7% vs 19.7% of raw).
+COMPRESS_LEVEL = 4
+
+
 def compress(html: bytes) -> bytes:
-    return zlib.compress(html, 6)
+    return zlib.compress(html, COMPRESS_LEVEL)
 
 
 def decompress(blob: bytes) -> bytes:
@@ -258,10 +265,37 @@ class Archive:
             result = self._save_version(url, article, fields, digest, raw, source, moment, kind, content_type)
             for alias in aliases:
                 if alias != url:
-                    self.db["aliases"].insert({"url": alias, "article_id": result.article_id}, replace=True)
+                    self._insert_alias(alias, result.article_id)
             if fetch is not None:
                 self._insert_fetch({**fetch, "outcome": result.outcome, "article_id": result.article_id})
         return result
+
+    def recheck_same_page(self, url: str, raw: bytes, fetch: dict[str, Any] | None = None,
+                          moment: datetime | None = None) -> StoreResult | None:
+        """A re-check that got back the very bytes ``url``'s current version was
+        extracted from: record it as unchanged (``last_checked``, the fetch row) and
+        return the result; None when the bytes differ or the URL is unknown, and the
+        page must be extracted. Same bytes give the same article, so parsing them
+        again would only cost time; new extraction rules reach stored pages through
+        ``reparse``, which labels its versions as re-extractions."""
+        with self.atomic():
+            article_id = self.article_id_for(url)
+            row = article_id is not None and self.db.execute(
+                "SELECT a.url, a.version, v.page_hash FROM articles a JOIN versions v "
+                "ON v.article_id = a.id AND v.version = a.version WHERE a.id = ?", [article_id]).fetchone()
+            if not row or row[2] != hashlib.sha256(raw).hexdigest():
+                return None
+            self.db.execute("UPDATE articles SET last_checked = ? WHERE id = ?", [iso(moment or utcnow()), article_id])
+            if fetch is not None:
+                self._insert_fetch({**fetch, "outcome": UNCHANGED, "article_id": article_id})
+        return StoreResult(UNCHANGED, article_id, row[0], row[1])
+
+    def _insert_alias(self, alias: str, article_id: int) -> None:
+        """Point ``alias`` at the article; no write when it already does (re-checks)."""
+        self.db.execute(
+            "INSERT INTO aliases (url, article_id) VALUES (?, ?) ON CONFLICT(url) DO UPDATE "
+            "SET article_id = excluded.article_id WHERE article_id IS NOT excluded.article_id",
+            [alias, article_id])
 
     def _save_version(self, url: str, article: Article, fields: dict[str, Any], digest: str,
                       raw: bytes, source: str | None, moment: str, kind: str,
@@ -355,4 +389,7 @@ class Archive:
             self._insert_fetch(fetch)
 
     def _insert_fetch(self, fetch: dict[str, Any]) -> None:
-        self.db["fetches"].insert(fetch, alter=False)
+        """One audit row; plain SQL (sqlite-utils' insert re-reads the table's schema each call)."""
+        columns = ", ".join(f"[{name}]" for name in fetch)
+        self.db.execute(f"INSERT INTO fetches ({columns}) VALUES ({', '.join('?' * len(fetch))})",
+                        list(fetch.values()))
