@@ -50,7 +50,11 @@ _INVISIBLE = str.maketrans("", "", "\u00ad\u200b\u2060\ufeff")  # soft hyphen, z
 
 def _nfc(text: str | None) -> str | None:
     """NFC, without invisible characters that split words for search and hashing."""
-    return unicodedata.normalize("NFC", text.translate(_INVISIBLE)) if text else text
+    if not text:
+        return text
+    if "\u00ad" in text or "\u200b" in text or "\u2060" in text or "\ufeff" in text:
+        text = text.translate(_INVISIBLE)  # slow on long non-ASCII text: only when needed
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
 def extract(html: bytes | str, url: str | None = None, *, rules: Sequence[SiteRule] | None = None,

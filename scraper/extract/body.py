@@ -285,6 +285,7 @@ class _Scoring:
         self.seen: set[int] = set()
         self.chains: dict[int, list[tuple[int, LexborNode]]] = {}
         self.top_score = 0.0
+        self.densities: dict[int, float] = {}
 
     def add(self, paragraphs: list[tuple[LexborNode, str]]) -> None:
         nodes, scores, mass, junk, big = self.nodes, self.scores, self.mass, self.junk, self.big
@@ -327,10 +328,19 @@ class _Scoring:
         ranked = sorted(self.scores, key=self.scores.__getitem__, reverse=True)[:6]
         # a byline or dateline box is never the article, however it scores
         ranked = [key for key in ranked if not junk_label(_label(self.nodes[key]), inside_body=True)][:4] or ranked[:4]
-        final = {key: self.scores[key] * (1 - _link_density(self.nodes[key])) for key in ranked}
+        final = {key: self.scores[key] * (1 - self.density(self.nodes[key])) for key in ranked}
         winner = max(final, key=final.__getitem__)
         self.top_score = final[winner]
-        return _climb(self.nodes[winner], self.mass)
+        return _climb(self.nodes[winner], self.mass, self.density)
+
+    def density(self, node: LexborNode) -> float:
+        """``_link_density``, memoised: the ranked boxes and the ancestors the
+        climb tests are often the same elements."""
+        key = node.mem_id
+        found = self.densities.get(key)
+        if found is None:
+            found = self.densities[key] = _link_density(node)
+        return found
 
 
 def _text_divs(tree: LexborHTMLParser) -> list[LexborNode]:
@@ -397,7 +407,7 @@ def _link_density(node: LexborNode) -> float:
     return min(1.0, links / text)
 
 
-def _climb(top: LexborNode, mass: dict[int, int]) -> LexborNode:
+def _climb(top: LexborNode, mass: dict[int, int], density=None) -> LexborNode:
     """Move up while an ancestor holds clearly more paragraph text: an article
     split over sibling blocks (each paragraph in its own wrapper, ads or
     images between them) is one article."""
@@ -407,7 +417,7 @@ def _climb(top: LexborNode, mass: dict[int, int]) -> LexborNode:
         if ancestor is None or ancestor.tag in ("html", None):
             break
         here, there = mass.get(best.mem_id, 0), mass.get(ancestor.mem_id, 0)
-        if there >= 1.25 * here and there - here >= 200 and _link_density(ancestor) < 0.35:
+        if there >= 1.25 * here and there - here >= 200 and (density or _link_density)(ancestor) < 0.35:
             best = ancestor
         ancestor = ancestor.parent
     return best
@@ -538,18 +548,25 @@ class _Builder:
         self.node: LexborNode | None = None
 
     def flush(self) -> None:
-        if self.parts:
-            raw = "".join(self.parts)
-            lines = [" ".join(line.split()) for line in raw.split("\n")] if "\n" in raw else [" ".join(raw.split())]
-            lines = [line for line in lines if line]
-            total = sum(len(line) for line in lines) or 1
-            for line in lines:
-                share = len(line) / total
-                self.out.append(Block(line, self.tag, round(self.links * share), round(self.strong * share),
-                                      self.node))
+        parts = self.parts
+        if not parts:
+            return
+        raw = "".join(parts)
+        links, strong = self.links, self.strong
         self.parts = []
         self.links = 0
         self.strong = 0
+        if "\n" not in raw:  # the common case: one line
+            line = " ".join(raw.split())
+            if line:
+                self.out.append(Block(line, self.tag, links, strong, self.node))
+            return
+        lines = [" ".join(line.split()) for line in raw.split("\n")]
+        lines = [line for line in lines if line]
+        total = sum(len(line) for line in lines) or 1
+        for line in lines:
+            share = len(line) / total
+            self.out.append(Block(line, self.tag, round(links * share), round(strong * share), self.node))
 
 
 def _is_right(node: LexborNode) -> bool:
@@ -612,6 +629,23 @@ def _walk(container: LexborNode, out: list[Block], limit: float) -> None:
             open_blocks.append(ctag)
         is_link = ctag == "a"
         is_strong = ctag in ("strong", "b")
+        if ctag not in BLOCK_TAGS and ctag != "td" and ctag != "th":
+            only = child.first_child
+            if only is not None and only.tag == "-text" and only.next is None:
+                # an inline element holding one text node (most links and
+                # emphasis): take its text without descending
+                text = only.text_content or ""
+                if text:
+                    if "\n" in text:
+                        text = text.replace("\n", " ")
+                    builder.parts.append(text)
+                    if link_depth or is_link or strong_depth or is_strong:
+                        size = len(text.strip())
+                        if link_depth or is_link:
+                            builder.links += size
+                        if strong_depth or is_strong:
+                            builder.strong += size
+                continue
         link_depth += is_link
         strong_depth += is_strong
         if ctag in ("td", "th"):

@@ -89,6 +89,8 @@ class Precomputed:
         link = link.strip()
         if not link or link.startswith(("data:", "javascript:", "about:")):
             return None
+        if link.startswith(("https://", "http://")) and " " not in link:
+            return link  # already absolute: urljoin would hand it back unchanged
         if self.url:
             try:
                 return urljoin(self.url, link)
