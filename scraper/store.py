@@ -227,18 +227,20 @@ class Archive:
         for row in self.db.query(sql, {"source": source, "since": since}):
             yield {**row, "html": decompress(row["html"])}
 
-    def checkpoint(self) -> tuple[int, int, int]:
-        """Move the WAL into the main file so it does not grow without bound.
+    def checkpoint(self, wait: float = 0.0) -> tuple[int, int, int]:
+        """Move the WAL into the main file and empty it, so it does not grow without bound.
 
-        PASSIVE copies what no reader still needs and never waits. When that
-        copied everything, a TRUNCATE empties the WAL file, tried without
-        waiting (busy timeout 0): a reader (Datasette) that holds a snapshot
-        makes it give up at once, and the next maintenance run tries again.
+        PASSIVE copies what no reader still needs and never waits. Then a
+        TRUNCATE waits up to ``wait`` seconds for readers (Datasette's queries
+        are short) to let go of old snapshots, copies the rest and empties the
+        file; writers wait meanwhile. If a reader holds on longer, the WAL is
+        kept and the next call tries again. Without this, readers that overlap
+        without a break would keep SQLite from ever restarting the WAL.
         Returns SQLite's (busy, WAL frames, frames checkpointed)."""
         try:
             busy, frames, done = self.db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-            if busy == 0 and frames > 0 and done == frames:
-                self.db.execute("PRAGMA busy_timeout=0")
+            if frames > 0:
+                self.db.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")
                 try:
                     busy, frames, done = self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
                 finally:
