@@ -1,12 +1,17 @@
-"""Re-checks that need no parse: the very bytes already archived, and aliases that
-already point where they should. Real SQLite files."""
+"""Re-checks that need no parse (the very bytes already archived), aliases that
+already point where they should, and the search index's fast fold. Real SQLite files."""
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime, timedelta
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from scraper.models import Article
-from scraper.store import Archive, searchable
+from scraper.store import Archive, fast_fold, searchable
+from scraper.text import fold
 
 URL = "https://baohagiang.vn/xa-hoi/cong-doan.html"
 ALIAS = "https://baohagiang.vn/xa-hoi/cong-doan.html?utm_source=rss"
@@ -67,3 +72,14 @@ def test_ascii_text_is_indexed_with_its_casefold():
     assert searchable("Dong Van market") == "Dong Van market\ndong van market"
     assert searchable("dong van") == "dong van"
     assert searchable("Đồng Văn") == "Đồng Văn\ndong van"
+
+
+def test_fast_fold_is_fold_on_every_code_point():
+    chars = [chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF]
+    assert [fast_fold(c) for c in chars] == [fold(c) for c in chars]
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60)
+       | st.text(alphabet="aăâeêioôơuưyđĐAĂÂ \u0300\u0301\u0303\u0309\u0323İß", max_size=60))
+def test_fast_fold_is_fold_on_any_text(text):
+    assert fast_fold(text) == fold(text)
