@@ -35,7 +35,9 @@ from .log import event
 from .store import Archive, utcnow
 
 DISPATCH_EVERY = 1.0      # seconds between looks at the frontier (an indexed query)
-MAINTAIN_EVERY = 600.0    # seconds between WAL checkpoints
+MAINTAIN_EVERY = float(os.environ.get("SCRAPER_MAINTAIN_EVERY", 300))  # seconds between WAL checkpoints
+# (the variable is for tests, which cannot wait minutes)
+CHECKPOINT_WAIT = 1.0     # longest wait for readers to let go of the WAL; writes wait meanwhile
 DEFAULT_EVERY = 900.0     # a source with neither every nor cron is read every 15 minutes
 
 
@@ -128,7 +130,7 @@ class Daemon:
         scheduler.pause()
         await self._drain()
         scheduler.shutdown(wait=False)
-        self.archive.checkpoint()
+        self.archive.checkpoint(wait=CHECKPOINT_WAIT)
         event("stopped")
 
     def _scheduler(self) -> AsyncIOScheduler:
@@ -186,8 +188,10 @@ class Daemon:
     async def _maintain(self) -> None:
         try:
             pruned = self.crawler.frontier.prune_retired(self.now())
-            self.archive.checkpoint()
-            event("maintenance", wal="checkpointed", pruned=pruned)
+            busy, frames, copied = self.archive.checkpoint(wait=CHECKPOINT_WAIT)
+            wal = "emptied" if frames == 0 else "kept: a reader still needs part of it" if busy or copied < frames \
+                else "checkpointed"
+            event("maintenance", wal=wal, frames=frames or None, copied=copied or None, pruned=pruned)
         except StoreError as exc:
             event("failed", level=40, job="maintenance", error=str(exc))
 
