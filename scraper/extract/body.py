@@ -286,20 +286,39 @@ class _Scoring:
         self.chains: dict[int, list[tuple[int, LexborNode]]] = {}
         self.top_score = 0.0
         self.densities: dict[int, float] = {}
+        self.junk_chains: dict[int, bool] = {}
 
     def add(self, paragraphs: list[tuple[LexborNode, str]]) -> None:
-        nodes, scores, mass, junk, big = self.nodes, self.scores, self.mass, self.junk, self.big
+        """Score paragraphs onto their ancestors. Sibling paragraphs share
+        their ancestors, so scores and lengths are summed per parent first
+        and each shared chain is walked once."""
+        nodes, scores, mass, seen = self.nodes, self.scores, self.mass, self.seen
+        groups: dict[int, list] = {}  # parent id -> [chain, length, score], in document order
         for para, text in paragraphs:
-            length = len(text)
             ident = para.mem_id
-            if ident in self.seen:
+            if ident in seen:
                 continue
-            self.seen.add(ident)
-            chain = self.chain(para)
-            if any(_is_junk(key, node, junk, big) for key, node in chain):
+            seen.add(ident)
+            parent = para.parent
+            if parent is None:
                 continue
+            key = parent.mem_id
+            group = groups.get(key)
+            if group is None:
+                chain = self.chain(para)
+                if not chain or self.junk_chain(key, chain):
+                    groups[key] = [None, 0, 0]
+                    continue
+                group = groups[key] = [chain, 0, 0]
+            elif group[0] is None:
+                continue
+            length = len(text)
             dense = text[0] >= "\u2e80" and text[-1] >= "\u2e80"  # CJK: more said per character
-            score = 1 + text.count(",") + text.count("、") + text.count("，") + min(length // (35 if dense else 100), 3)
+            group[1] += length
+            group[2] += 1 + text.count(",") + text.count("、") + text.count("，") + min(length // (35 if dense else 100), 3)
+        for chain, length, score in groups.values():
+            if chain is None:
+                continue
             for level, (key, ancestor) in enumerate(chain):
                 if key not in nodes:
                     nodes[key] = ancestor
@@ -308,6 +327,14 @@ class _Scoring:
                 mass[key] += length
                 if level < 4:
                     scores[key] += score / _DIVIDERS[level]
+
+    def junk_chain(self, key: int, chain: list[tuple[int, LexborNode]]) -> bool:
+        """Whether any ancestor in a parent's chain is a boilerplate box (memoised by parent)."""
+        found = self.junk_chains.get(key)
+        if found is None:
+            junk, big = self.junk, self.big
+            found = self.junk_chains[key] = any(_is_junk(k, node, junk, big) for k, node in chain)
+        return found
 
     def chain(self, para: LexborNode) -> list[tuple[int, LexborNode]]:
         """The paragraph's ancestors (8 levels), memoised by parent: sibling
@@ -328,9 +355,17 @@ class _Scoring:
         ranked = sorted(self.scores, key=self.scores.__getitem__, reverse=True)[:6]
         # a byline or dateline box is never the article, however it scores
         ranked = [key for key in ranked if not junk_label(_label(self.nodes[key]), inside_body=True)][:4] or ranked[:4]
-        final = {key: self.scores[key] * (1 - self.density(self.nodes[key])) for key in ranked}
-        winner = max(final, key=final.__getitem__)
-        self.top_score = final[winner]
+        # score x (1 - link density), in rank order; a box whose raw score
+        # cannot beat the best so far needs no link density (the costly part)
+        winner, best = ranked[0], float("-inf")
+        for key in ranked:
+            raw = self.scores[key]
+            if raw <= best and raw >= 0:
+                break
+            final = raw * (1 - self.density(self.nodes[key]))
+            if final > best:
+                winner, best = key, final
+        self.top_score = best
         return _climb(self.nodes[winner], self.mass, self.density)
 
     def density(self, node: LexborNode) -> float:

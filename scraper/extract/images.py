@@ -9,6 +9,7 @@ tracking pixels and ads are left out.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
 from selectolax.lexbor import LexborNode
@@ -182,6 +183,7 @@ def lead_image(pre: Precomputed) -> str | None:
     return pre.absolute(value) if value else None
 
 
+@lru_cache(maxsize=4096)
 def image_key(url: str) -> str:
     """An identity for one image across its renditions: the file name without
     size tokens, or its folder when the file name is only a size

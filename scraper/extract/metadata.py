@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from .precompute import Precomputed, jsonld_text
@@ -18,10 +19,12 @@ _WORD = re.compile(r"\w+")
 _NOT_ALNUM = re.compile(r"[\W_]+")
 
 
+@lru_cache(maxsize=4096)
 def _norm(text: str) -> str:
     return " ".join(_WORD.findall(unicodedata.normalize("NFKC", text).casefold()))
 
 
+@lru_cache(maxsize=4096)
 def _fold(text: str) -> str:
     """Site-name comparison key: no diacritics, no spaces, đ -> d."""
     decomposed = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
