@@ -69,7 +69,7 @@ class Crawler:
         report = Discovery(source.name)
         run_id = self.frontier.start_run(source.name, self.now())
         candidates: list[Candidate] = []
-        for kind, url, reader in self._entry_points(source):
+        for kind, url, reader in self._entry_points(source, report.errors):
             try:
                 candidates += await reader(url)
             except ScraperError as exc:
@@ -89,11 +89,11 @@ class Crawler:
               errors=len(report.errors) or None)
         return report
 
-    def _entry_points(self, source: SourceConfig):
+    def _entry_points(self, source: SourceConfig, errors: list[str]):
         for url in source.feeds:
             yield "feed", url, self._read_feed
         for url in source.sitemaps:
-            yield "sitemap", url, self._read_sitemaps
+            yield "sitemap", url, lambda u: self._read_sitemaps(u, errors)
         for listing in source.listings:
             yield "listing", listing.url, lambda u, ls=listing: self._read_listing(u, ls.links, ls.pattern)
 
@@ -121,16 +121,25 @@ class Crawler:
         return discover.parse_listing(decode_html(page.content, page.content_type), page.url,
                                       links=links, pattern=pattern)
 
-    async def _read_sitemaps(self, url: str) -> list[Candidate]:
-        """A sitemap, following a sitemap index one level (or more) down, within a budget."""
+    async def _read_sitemaps(self, url: str, errors: list[str]) -> list[Candidate]:
+        """A sitemap, following a sitemap index one level (or more) down, within a
+        budget of documents. A broken nested sitemap is noted in ``errors`` and
+        skipped; only a broken first document fails the entry point."""
         queue, seen, found = [url], set(), []
         while queue and len(seen) < MAX_SITEMAP_DOCUMENTS:
             current = queue.pop(0)
             if current in seen:
                 continue
             seen.add(current)
-            page = await self._get(current, "xml")
-            parsed = discover.parse_sitemap(page.content, page.url)
+            try:
+                page = await self._get(current, "xml")
+                parsed = discover.parse_sitemap(page.content, page.url)
+            except ScraperError as exc:
+                if current == url:
+                    raise
+                errors.append(f"sitemap {current}: {exc}")
+                event("failed", level=30, url=current, error=str(exc))
+                continue
             found += parsed.candidates
             queue += parsed.sitemaps
         return found
