@@ -51,16 +51,28 @@ def site_names(pre: Precomputed) -> list[str]:
     return names
 
 
+_BREADCRUMB = re.compile(r"\s+[»›>]\s+")
+
+
 def strip_site(title: str, names: list[str]) -> str:
     """Remove a site-name prefix or suffix from a ``<title>``-like string."""
-    parts = _SEPARATORS.split(title)
-    if len(parts) < 2:
-        return title
     normed = [_fold(n) for n in names if n]
 
     def is_site(part: str) -> bool:
         key = _fold(part)
         return bool(key) and any(n and (n in key or key in n) for n in normed)
+
+    head, colon, rest = title.partition(": ")
+    head_key = _fold(head)
+    if colon and rest and len(head) < 40 and head_key and any(head_key == n or head_key in n for n in normed):
+        # "BDZV: Headline"
+        title = rest.strip()
+    crumbs = _BREADCRUMB.split(title)
+    if len(crumbs) >= 3 and not is_site(crumbs[-1]) and len(crumbs[-1].split()) >= 2:
+        return crumbs[-1].strip()  # "Site » Blog Archive » Headline": the leaf
+    parts = _SEPARATORS.split(title)
+    if len(parts) < 2:
+        return title
 
     # split once at the separator nearest an end that names the site
     for sep in reversed(list(_SEPARATORS.finditer(title))):
@@ -141,21 +153,50 @@ def _is_sitey(node, site_keys: list[str]) -> bool:
     if link is not None:
         return True
     key = _fold(node.text(strip=True))
-    return bool(key) and key in site_keys
+    if not key:
+        return False
+    if len(node.text(strip=True).split()) <= 3:  # "Disfunctions.de": the site's name, maybe with its TLD
+        return any(key == site or (len(site) > 5 and site in key) for site in site_keys)
+    return key in site_keys
+
+
+def _title_site_part(pre: Precomputed, text: str, sites: list[str]) -> bool:
+    """Whether ``text`` is the site-name part of the ``<title>``: its last
+    part ("Headline | Blog Name"), or the first part of a breadcrumb title
+    ("Blog Name » Archive » Headline")."""
+    title = _clean(pre.title_tag)
+    key = _norm(text)
+    if not title or not key:
+        return False
+    parts = [p for p in _SEPARATORS.split(title) if p.strip()]
+    if len(parts) < 2 or _norm(parts[0]) == _norm(parts[-1]) or len(text.split()) > 8:
+        return False
+    if _norm(parts[-1]) == key:  # unless the site leads: "BKA - Section - Headline"
+        first = _fold(parts[0])
+        return len(parts[0].split()) >= 2 and not any(n and (n in first or first in n) for n in sites)
+    return _norm(parts[0]) == key and len(_BREADCRUMB.findall(title)) >= 2
 
 
 def title(pre: Precomputed) -> str | None:
     """The headline: the candidate (h1 text or one of its parts, a titled h2,
     a metadata title) on which most metadata sources agree."""
     names = site_names(pre)
-    forms = _meta_forms(pre, names)
     site_keys = [_fold(n) for n in names if n]
+    headings = []
+    for node in pre.tree.css("h1")[:6]:
+        variants = _h1_variants(node)
+        site_part = bool(variants) and _title_site_part(pre, variants[0], site_keys)
+        if site_part:
+            names.append(variants[0])  # a blog's name as its heading: a site name
+        sitey = site_part or _is_sitey(node, site_keys)
+        headings.append((sitey, variants))
+    site_keys = [_fold(n) for n in names if n]
+    forms = _meta_forms(pre, names)
     candidates: list[tuple[str, float, int]] = []  # (text, prior, order)
     order = 0
     first_h1 = True
-    for node in pre.tree.css("h1")[:6]:
-        sitey = _is_sitey(node, site_keys)
-        for i, text in enumerate(_h1_variants(node)):
+    for sitey, variants in headings:
+        for i, text in enumerate(variants):
             if len(text) > 400:
                 continue
             prior = (1.2 if first_h1 else 0.6) if i == 0 else 0.5

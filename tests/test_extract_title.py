@@ -1,0 +1,35 @@
+"""Title rules on small hand-written pages: site names in headings and in
+``<title>`` strings are not the headline."""
+
+from __future__ import annotations
+
+from scraper.extract import extract
+
+BODY = "<p>" + "Ein langer Absatz mit genug Text, damit der Körper gefunden wird, und noch mehr Worte. " * 4 + "</p>"
+
+
+def page(head: str, h1: str, extra: str = "") -> str:
+    return f"<html><head>{head}</head><body><header><h1>{h1}</h1></header><article>{extra}{BODY}</article></body></html>"
+
+
+def test_blog_name_heading_is_not_the_headline() -> None:
+    html = page("<title>Rinderleber mit Apfel und Zwiebel | Liebe geht durch den Magen</title>",
+                "Liebe geht durch den Magen")
+    assert extract(html, "https://blog.example.de/rezept", builtin=False).title == "Rinderleber mit Apfel und Zwiebel"
+
+
+def test_breadcrumb_title_gives_its_leaf() -> None:
+    html = page("<title>Time 4 talks » Blog Archiv » Weitere Digitalisierung der Kinos</title>", "Time 4 talks")
+    assert extract(html, "https://time4talks.example/kinos", builtin=False).title == "Weitere Digitalisierung der Kinos"
+
+
+def test_site_prefix_before_a_colon_is_dropped() -> None:
+    html = page('<title>BDZV: Eliasson gestaltet Titelseite</title><meta property="og:title" content="Presse">'
+                '<meta property="og:site_name" content="BDZV">', "Eliasson gestaltet Titelseite")
+    assert extract(html, "https://www.bdzv.de/presse/x", builtin=False).title == "Eliasson gestaltet Titelseite"
+
+
+def test_headline_first_title_keeps_a_leading_section() -> None:
+    html = page("<title>BKA - Pressemitteilungen - Messengerdienste sind kein rechtsfreier Raum</title>",
+                "Messengerdienste sind kein rechtsfreier Raum")
+    assert extract(html, "https://www.bka.de/x", builtin=False).title == "Messengerdienste sind kein rechtsfreier Raum"
