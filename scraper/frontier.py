@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from .config import RevisitConfig
 from .models import CHANGED, FAILED, NEW, NOT_MODIFIED, SKIPPED, Candidate, UrlResult, Validators
@@ -16,7 +17,7 @@ from .revisit import after_check, backoff
 from .store import Archive, iso
 
 
-LIVE = "('pending', 'active')"  # every state but 'retired'
+LIVE = ("pending", "active")  # every state but 'retired'
 
 
 @dataclass(frozen=True)
@@ -56,15 +57,29 @@ class Frontier:
         self.archive = archive
         self.revisit = revisit
 
-    def add(self, source: str, candidates: list[Candidate], now: datetime, cap: int) -> int:
-        """Queue candidates not seen before (at most ``cap``); return how many were new."""
+    def add(self, source: str, candidates: list[Candidate], now: datetime, cap: int,
+            per_host: int | None = None, over_budget: list[str] | None = None) -> int:
+        """Queue candidates not seen before (at most ``cap``); return how many were new.
+
+        With ``per_host``, a host (name and port) that already has that many
+        URLs queued (not retired) gets no more: a spider trap fills its own
+        budget and stops there. Those refused are appended to ``over_budget``."""
         added = 0
+        queued: dict[str, int] = {}
         with self.archive.atomic():
             for candidate in candidates:
                 if added >= cap:
                     break
                 if self.archive.article_id_for(candidate.url) is not None:
                     continue
+                host = urlsplit(candidate.url).netloc
+                if per_host is not None:
+                    if host not in queued:
+                        queued[host] = self._queued_at(host)
+                    if queued[host] >= per_host:
+                        if over_budget is not None and not self._known(candidate.url):
+                            over_budget.append(candidate.url)
+                        continue
                 cursor = self.db.execute(
                     "INSERT OR IGNORE INTO frontier (url, source, via, discovered_at, ladder_from, next_due, "
                     "title_hint, published_hint, language_hint) VALUES (?,?,?,?,?,?,?,?,?)",
@@ -72,15 +87,37 @@ class Frontier:
                      candidate.published_at.isoformat() if candidate.published_at else None,
                      candidate.language])
                 added += cursor.rowcount
+                queued[host] = queued.get(host, 0) + cursor.rowcount
         return added
 
+    def _queued_at(self, netloc: str) -> int:
+        """URLs of one host (``name[:port]``) not retired; two range scans of the primary key."""
+        ranges = []
+        for scheme in ("http", "https"):
+            prefix = f"{scheme}://{netloc}/"
+            ranges += [prefix, prefix[:-1] + "0"]  # "0" sorts right after "/"
+        return self.db.execute(
+            "SELECT count(*) FROM frontier WHERE state != 'retired' AND ((url >= ? AND url < ?) "
+            "OR (url >= ? AND url < ?))", ranges).fetchone()[0]
+
+    def _known(self, url: str) -> bool:
+        return self.db.execute("SELECT 1 FROM frontier WHERE url = ?", [url]).fetchone() is not None
+
     def due(self, now: datetime, limit: int = 1000) -> list[Due]:
-        # "state IN (...)", not "state != 'retired'": the (state, next_due) index then
-        # reads only the due rows; "!=" scanned the whole frontier every second.
-        rows = self.db.execute(
-            "SELECT url, source, etag, last_modified, failures, via, title_hint, published_hint, language_hint "
-            f"FROM frontier WHERE state IN {LIVE} AND next_due <= ? ORDER BY next_due LIMIT ?", [iso(now), limit])
-        return [Due(r[0], r[1], Validators(r[2], r[3]), r[4], _hint(r)) for r in rows.fetchall()]
+        """The URLs due at ``now``, most overdue first, at most ``limit``.
+
+        One query per live state, each reading the (state, next_due) index in
+        order and stopping after ``limit`` rows, then a merge here: no query scans
+        the frontier or sorts every due row (the dispatcher asks for a few hundred
+        at a time, however large the backlog)."""
+        rows: list[tuple] = []
+        for state in LIVE:
+            rows += self.db.execute(
+                "SELECT url, source, etag, last_modified, failures, via, title_hint, published_hint, "
+                "language_hint, next_due FROM frontier WHERE state = ? AND next_due <= ? ORDER BY next_due LIMIT ?",
+                [state, iso(now), limit]).fetchall()
+        rows.sort(key=lambda r: r[9])
+        return [Due(r[0], r[1], Validators(r[2], r[3]), r[4], _hint(r)) for r in rows[:limit]]
 
     def next_due(self) -> str | None:
         row = self.db.execute(
