@@ -132,6 +132,9 @@ class SourceConfig:
     allow: list[str] = setting([], "Regexes; when set, only URLs matching one are archived.")
     deny: list[str] = setting([], "Regexes; URLs matching one are never archived.")
     max_new_per_run: int = setting(200, "Most new articles queued by one discovery run.")
+    max_queued_per_host: int = setting(
+        5000, "Most URLs of one host queued at once; discovery adds no more until some retire "
+        "(bounds spider traps).")
     offset: str | None = setting(None, "UTC offset assumed for dates without one.", _offset)
 
 

@@ -39,6 +39,7 @@ class Discovery:
     found: int = 0
     new: int = 0
     errors: list[str] = field(default_factory=list)
+    over_budget: int = 0  # new URLs refused because their host's queue was full
 
 
 class Crawler:
@@ -82,11 +83,15 @@ class Crawler:
                 raise
         admitted = discover.admit(candidates, source.allow, source.deny)
         report.found = len(admitted)
-        report.new = self.frontier.add(source.name, admitted, self.now(), source.max_new_per_run)
+        over: list[str] = []
+        report.new = self.frontier.add(source.name, admitted, self.now(), source.max_new_per_run,
+                                       per_host=source.max_queued_per_host, over_budget=over)
+        report.over_budget = len(over)
         self.frontier.finish_run(run_id, self.now(), found=report.found, new=report.new,
                                  errors=len(report.errors), error="; ".join(report.errors)[:2000] or None)
         event("discovered", source=source.name, found=report.found, new=report.new,
-              errors=len(report.errors) or None)
+              errors=len(report.errors) or None, over_budget=len(over) or None,
+              example=over[0] if over else None)
         return report
 
     def _entry_points(self, source: SourceConfig, errors: list[str]):
