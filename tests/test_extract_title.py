@@ -33,3 +33,16 @@ def test_headline_first_title_keeps_a_leading_section() -> None:
     html = page("<title>BKA - Pressemitteilungen - Messengerdienste sind kein rechtsfreier Raum</title>",
                 "Messengerdienste sind kein rechtsfreier Raum")
     assert extract(html, "https://www.bka.de/x", builtin=False).title == "Messengerdienste sind kein rechtsfreier Raum"
+
+
+def test_kicker_added_by_metadata_is_dropped_when_the_heading_states_the_headline_alone() -> None:
+    html = page('<title>Siemens und Adani: Kaeser verarscht Neubauer - taz.de</title>'
+                '<meta property="og:title" content="Siemens und Adani: Kaeser verarscht Neubauer">',
+                "Kaeser verarscht Neubauer")
+    assert extract(html, "https://taz.de/x", builtin=False).title == "Kaeser verarscht Neubauer"
+
+
+def test_kicker_in_every_source_stays() -> None:
+    html = page('<title>Rückbau: Kühltürme gesprengt</title><meta property="og:title" content="Rückbau: Kühltürme gesprengt">',
+                "<span>Rückbau:</span> <span>Kühltürme gesprengt</span>")
+    assert extract(html, "https://zeitung.example/x", builtin=False).title == "Rückbau: Kühltürme gesprengt"

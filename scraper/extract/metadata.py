@@ -64,7 +64,8 @@ def strip_site(title: str, names: list[str]) -> str:
 
     head, colon, rest = title.partition(": ")
     head_key = _fold(head)
-    if colon and rest and len(head) < 40 and head_key and any(head_key == n or head_key in n for n in normed):
+    if colon and rest and len(head) < 40 and len(head_key) > 2 and any(
+            head_key == n or (len(head_key) > 3 and n.startswith(head_key)) for n in normed):
         # "BDZV: Headline"
         title = rest.strip()
     crumbs = _BREADCRUMB.split(title)
@@ -217,6 +218,24 @@ def title(pre: Precomputed) -> str | None:
                 candidates.append((text, 0.4, order))
                 order += 1
         best, score, confirmed = _best(candidates, forms, site_keys)
+    visible = next((variants[0] for sitey, variants in headings if variants and not sitey), None)
+    return _without_kicker(best, visible, [pre.first_meta("og:title"), pre.first_meta("twitter:title")])
+
+
+def _without_kicker(best: str | None, heading: str | None, social: list[str | None]) -> str | None:
+    """"Kicker: Headline" -> "Headline" when the page's headline or its
+    social title states the headline alone (the kicker is a topic label
+    that the SEO title or the other one adds)."""
+    if not best or ": " not in best:
+        return best
+    head, _, tail = best.partition(": ")
+    if len(head.split()) > 6 or len(tail.split()) < 2:
+        return best
+    key = _norm(tail)
+    for text in (heading, *social):
+        text = _clean(text)
+        if text and _norm(text) == key:
+            return text
     return best
 
 
