@@ -389,16 +389,27 @@ class Archive:
         }
         if current:
             old = self.db.execute("SELECT title, body FROM articles WHERE id = ?", [current["id"]]).fetchone()
-            self.db["articles"].update(current["id"], row)
+            assignments = ", ".join(f"[{name}] = ?" for name in row)
+            self.db.execute(f"UPDATE articles SET {assignments} WHERE id = ?", [*row.values(), current["id"]])
             _index(self.db, current["id"], {"title": old[0], "body": old[1]}, row)
             return current["id"]
         row.update({"url": url, "source": source, "first_seen": moment})
-        article_id = self.db["articles"].insert(row).last_pk
+        article_id = self._insert_row("articles", row)
         _index(self.db, article_id, None, row)
         return article_id
 
+    def _insert_row(self, table: str, row: dict[str, Any]) -> int:
+        """INSERT one row, returning its rowid. Plain SQL: sqlite-utils' insert reads
+        the table's schema on every call, a cost paid per version and per fetch."""
+        columns = ", ".join(f"[{name}]" for name in row)
+        cursor = self.db.execute(f"INSERT INTO [{table}] ({columns}) VALUES ({', '.join('?' * len(row))})",
+                                 list(row.values()))
+        return cursor.lastrowid
+
     def _insert_page(self, url: str, raw: bytes, moment: str, content_type: str | None) -> str:
         page_hash = hashlib.sha256(raw).hexdigest()
+        if self.db.execute("SELECT 1 FROM pages WHERE hash = ?", [page_hash]).fetchone():
+            return page_hash  # stored already (a re-extraction, a page shared by URLs): no compression
         self.db.execute(
             "INSERT OR IGNORE INTO pages (hash, url, fetched_at, content_type, size, html) VALUES (?,?,?,?,?,?)",
             [page_hash, url, moment, content_type, len(raw), compress(raw)])
@@ -406,16 +417,17 @@ class Archive:
 
     def _insert_version(self, article_id: int, version: int, article: Article, fields: dict[str, Any],
                         digest: str, changed: list[str], moment: str, kind: str, page_hash: str) -> None:
-        version_id = self.db["versions"].insert({
+        version_id = self._insert_row("versions", {
             "article_id": article_id, "version": version, "captured_at": moment, "content_hash": digest,
             "title": fields["title"], "published_at": fields["published_at"],
             "modified_at": article.modified_at.isoformat() if article.modified_at else None,
             "authors": json.dumps(fields["authors"], ensure_ascii=False), "body": fields["body"],
             "changed_fields": json.dumps(changed), "kind": kind, "language": article.language,
             "canonical_url": article.canonical_url, "lead_marker": article.lead_marker, "page_hash": page_hash,
-        }).last_pk
-        self.db["images"].insert_all(
-            {"version_id": version_id, "position": i, **img} for i, img in enumerate(fields["images"]))
+        })
+        self.db.conn.executemany(
+            "INSERT INTO images (version_id, position, url, caption, credit) VALUES (?, ?, ?, ?, ?)",
+            [(version_id, i, img["url"], img["caption"], img["credit"]) for i, img in enumerate(fields["images"])])
 
     def touch(self, url: str, fetch: dict[str, Any], moment: datetime | None = None) -> int | None:
         """A re-check that found nothing new (e.g. a 304): record the fetch, bump last_checked."""
@@ -433,7 +445,4 @@ class Archive:
             self._insert_fetch(fetch)
 
     def _insert_fetch(self, fetch: dict[str, Any]) -> None:
-        """One audit row; plain SQL (sqlite-utils' insert re-reads the table's schema each call)."""
-        columns = ", ".join(f"[{name}]" for name in fetch)
-        self.db.execute(f"INSERT INTO fetches ({columns}) VALUES ({', '.join('?' * len(fetch))})",
-                        list(fetch.values()))
+        self._insert_row("fetches", fetch)
