@@ -74,7 +74,10 @@ def gunzip(data: bytes, limit: int = MAX_SITEMAP_BYTES) -> bytes:
     if not data.startswith(b"\x1f\x8b"):
         return data
     inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    out = inflater.decompress(data, limit + 1)
+    try:
+        out = inflater.decompress(data, limit + 1)
+    except zlib.error as exc:
+        raise ExtractError(f"corrupt gzipped sitemap: {exc}") from exc
     if len(out) > limit or inflater.unconsumed_tail:
         raise TooLarge(f"gzipped sitemap inflates past {limit} bytes")
     return out
