@@ -46,3 +46,16 @@ def test_kicker_in_every_source_stays() -> None:
     html = page('<title>Rückbau: Kühltürme gesprengt</title><meta property="og:title" content="Rückbau: Kühltürme gesprengt">',
                 "<span>Rückbau:</span> <span>Kühltürme gesprengt</span>")
     assert extract(html, "https://zeitung.example/x", builtin=False).title == "Rückbau: Kühltürme gesprengt"
+
+
+def test_site_first_title_with_a_section_gives_the_headline() -> None:
+    html = page("<title>Zoll online - Fachmeldungen - Verkündung des neuen Gesetzes</title>"
+                '<meta property="og:site_name" content="Zoll online">', "Fachmeldungen",
+                "<h1>Verkündung des neuen Gesetzes</h1>")
+    assert extract(html, "https://www.zoll.de/x", builtin=False).title == "Verkündung des neuen Gesetzes"
+
+
+def test_meta_title_cut_at_an_inner_quote_is_completed_from_the_title_tag() -> None:
+    html = page('<title>Senador califica a Biden de "incapacitado"</title>'
+                '<meta property="og:title" content="Senador califica a Biden de "incapacitado"">', "")
+    assert extract(html, "https://www.diario.example/x", builtin=False).title == 'Senador califica a Biden de "incapacitado"'

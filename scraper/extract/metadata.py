@@ -51,6 +51,21 @@ def site_names(pre: Precomputed) -> list[str]:
     return names
 
 
+def _strip_sections(title: str, mark: str) -> str:
+    """"Headline | Section | Forum" (the site already gone) -> "Headline":
+    trailing one- or two-word parts, set off by the separator that set off
+    the site name, after a headline of three words or more."""
+    for _ in range(3):
+        seps = [m for m in _SEPARATORS.finditer(title) if m.group().strip() == mark]
+        if not seps:
+            break
+        last = seps[-1]
+        if len(title[last.end():].split()) > 2 or len(title[:last.start()].split()) < 3:
+            break
+        title = title[:last.start()].strip()
+    return title
+
+
 _BREADCRUMB = re.compile(r"\s+[»›>]\s+")
 
 
@@ -79,11 +94,15 @@ def strip_site(title: str, names: list[str]) -> str:
     for sep in reversed(list(_SEPARATORS.finditer(title))):
         tail = title[sep.end():]
         if is_site(tail):
-            return title[:sep.start()].strip()
+            return _strip_sections(title[:sep.start()].strip(), sep.group().strip())
         break
     first = _SEPARATORS.search(title)
     if first and is_site(title[:first.start()]):
-        return title[first.end():].strip()
+        rest = title[first.end():].strip()
+        parts = _SEPARATORS.split(rest)
+        if len(parts) >= 2 and len(parts[-1].split()) >= 3 and all(len(p.split()) <= 4 for p in parts[:-1]):
+            return parts[-1].strip()  # "Site - Section - Headline"
+        return rest
     last = list(_SEPARATORS.finditer(title))[-1]
     tail = title[last.end():]
     if len(tail.split()) <= 4 and len(title[:last.start()].split()) >= 3:
@@ -101,9 +120,10 @@ def _clean(text: str | None) -> str:
     return " ".join((text or "").replace("\xad", "").split())
 
 
-def _meta_forms(pre: Precomputed, names: list[str]) -> dict[str, dict[str, float]]:
-    """source -> {normalised form: weight}: the full value, its site-stripped
-    form and its separator-split parts."""
+def _values(pre: Precomputed) -> dict[str, str | None]:
+    """The metadata titles by source. A meta value cut short at a quote
+    inside it (``content="... de "incapacitado""``) is completed from the
+    ``<title>`` that goes on past it."""
     values = {
         "og": pre.first_meta("og:title"),
         "ld": jsonld_text(pre.article.get("headline")) if pre.article else None,
@@ -112,6 +132,20 @@ def _meta_forms(pre: Precomputed, names: list[str]) -> dict[str, dict[str, float
         "dc": pre.first_meta("dc.title", "dcterms.title", "dcterm:title", "dc:title"),
         "meta": pre.first_meta("title", "headline", "sailthru.title", "parsely-title"),
     }
+    page_title = _clean(pre.title_tag)
+    for source in ("og", "tw", "meta"):
+        value = _clean(values[source])
+        if value and page_title.startswith(value) and page_title[len(value):len(value) + 2] == ' "':
+            end = page_title.find('"', len(value) + 2)
+            if end > 0:
+                values[source] = page_title[:end + 1]
+    return values
+
+
+def _meta_forms(pre: Precomputed, names: list[str]) -> dict[str, dict[str, float]]:
+    """source -> {normalised form: weight}: the full value, its site-stripped
+    form and its separator-split parts."""
+    values = _values(pre)
     forms: dict[str, dict[str, float]] = {}
     for source, value in values.items():
         value = _clean(value)
@@ -120,7 +154,8 @@ def _meta_forms(pre: Precomputed, names: list[str]) -> dict[str, dict[str, float
         found = forms.setdefault(source, {})
         for part in _SEPARATORS.split(value):
             if len(part) > 2:
-                found.setdefault(_norm(part), 0.6)
+                if " " in part.strip():  # a one-word part is a section or a site, not a headline
+                    found.setdefault(_norm(part), 0.6)
         found[_norm(value)] = 0.85
         found[_norm(strip_site(value, names))] = 1.0
     return forms
@@ -259,14 +294,7 @@ def _best(candidates: list[tuple[str, float, int]], forms: dict[str, dict[str, f
 
 def _display(pre: Precomputed, source: str, key: str, names: list[str]) -> str:
     """The original spelling of a normalised metadata form."""
-    value = {
-        "og": pre.first_meta("og:title"),
-        "ld": jsonld_text(pre.article.get("headline")) if pre.article else None,
-        "tw": pre.first_meta("twitter:title"),
-        "tt": pre.title_tag,
-        "dc": pre.first_meta("dc.title", "dcterms.title", "dcterm:title", "dc:title"),
-        "meta": pre.first_meta("title", "headline", "sailthru.title", "parsely-title"),
-    }[source]
+    value = _values(pre)[source]
     value = _clean(value)
     if _norm(value) == key:
         return value
