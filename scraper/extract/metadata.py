@@ -90,6 +90,10 @@ def strip_site(title: str, names: list[str]) -> str:
     if len(parts) < 2:
         return title
 
+    # a site name with separators of its own: "Headline | AOC media - Analyse Opinion Critique"
+    for sep in _SEPARATORS.finditer(title):
+        if len(_SEPARATORS.split(title[sep.end():])) > 1 and _fold(title[sep.end():]) in normed:
+            return _strip_sections(title[:sep.start()].strip(), sep.group().strip())
     # split once at the separator nearest an end that names the site
     for sep in reversed(list(_SEPARATORS.finditer(title))):
         tail = title[sep.end():]
