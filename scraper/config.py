@@ -289,6 +289,7 @@ def _build_config(reader: _Reader, data: dict[str, Any], path: Path | None) -> C
             raise reader.fail(key, f"unknown section {key!r}{hint}")
     config = Config(**values, path=path)
     _check_sources(reader, config)
+    _check_sites(reader, config)
     return config
 
 
@@ -306,12 +307,47 @@ def _check_sources(reader: _Reader, config: Config) -> None:
         for j, listing in enumerate(source.listings):
             if not listing.url or not (listing.links or listing.pattern):
                 raise reader.fail(f"{where}.listings", f"listing {j} needs url and links or pattern")
+            _check_selector(reader, f"{where}.listings", listing.links)
+            _check_pattern(reader, f"{where}.listings", listing.pattern)
         for key in ("allow", "deny"):
             for pattern in getattr(source, key):
                 try:
                     re.compile(pattern)
                 except re.error as exc:
                     raise reader.fail(f"{where}.{key}", f"bad regular expression {pattern!r}: {exc}") from None
+
+
+_SELECTOR_KEYS = ("title", "published", "modified", "authors", "body", "captions")
+
+
+def _check_sites(reader: _Reader, config: Config) -> None:
+    for i, rule in enumerate(config.sites):
+        for key in _SELECTOR_KEYS:
+            _check_selector(reader, f"sites[{i}].{key}", getattr(rule, key))
+        for selector in rule.remove:
+            _check_selector(reader, f"sites[{i}].remove", selector)
+        _check_pattern(reader, f"sites[{i}].lead_marker", rule.lead_marker)
+
+
+def _check_selector(reader: _Reader, where: str, selector: str | None) -> None:
+    """A CSS selector lexbor cannot parse fails here, not in the middle of a run."""
+    if selector is None:
+        return
+    from selectolax.lexbor import LexborHTMLParser
+
+    try:
+        LexborHTMLParser("<p></p>").css_first(selector)
+    except Exception as exc:  # noqa: BLE001 - selectolax raises its own error class
+        raise reader.fail(where, f"bad CSS selector {selector!r}: {exc}") from None
+
+
+def _check_pattern(reader: _Reader, where: str, pattern: str | None) -> None:
+    if pattern is None:
+        return
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise reader.fail(where, f"bad regular expression {pattern!r}: {exc}") from None
 
 
 def loads(text: str, path: str | Path | None = None) -> Config:

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from tests.daemon_proc import DaemonProcess, query, scalar, wait_for
-from tests.sites import article_page, feed_of
+from tests.sites import SiteServer, article_page, feed_of
 
 N_ARTICLES = 30
 
@@ -26,7 +26,7 @@ def busy(site, n: int = N_ARTICLES, delay: float = 0.05) -> list[str]:
     return [site.url(p) for p in paths]
 
 
-def config(tmp_path: Path, site, extra: str = "") -> Path:
+def config(tmp_path: Path, site, extra: str = "", every: str = "1h") -> Path:
     path = tmp_path / "daemon.toml"
     path.write_text(f"""
 [fetch]
@@ -37,7 +37,7 @@ max_in_flight = 4
 ladder = ["1h"]
 [[sources]]
 name = "busy"
-every = "1h"
+every = "{every}"
 jitter = "0s"
 feeds = ["{site.url('busy.xml')}"]
 {extra}""", encoding="utf-8")
@@ -80,22 +80,18 @@ def test_full_disk_rolls_back_backs_off_reports_and_resumes(site, tmp_path):
 
 
 def test_a_job_that_raises_or_overruns_is_logged_counted_and_the_scheduler_goes_on(site, tmp_path):
-    from tests.sites import SiteServer
-
+    """Discovery of "busy" runs every second; the disk is made full for a while,
+    so its jobs raise (StoreError from the runs table); "slow" has a feed slower
+    than its interval, so its runs overrun. Both are logged and counted, and
+    once the disk has room the same jobs run on and archive what was published
+    meanwhile."""
     urls = busy(site, n=8, delay=0.0)
-    slow_root = tmp_path / "slow"
-    slow = SiteServer(slow_root).start()
+    slow = SiteServer(tmp_path / "slow").start()
     try:
         slow.put("slow.xml", feed_of([slow.url("tin/1.html")]))
         slow.put("tin/1.html", article_page(99))
         slow.delay = 2.5  # the feed takes longer than the source's interval
-        site.put("muc/index.html", "<html><body><h3 class=title><a href='/bai/0.html'>A</a></h3></body></html>")
         extra = f"""
-[[sources]]
-name = "broken"
-every = "1s"
-jitter = "0s"
-listings = [{{url = "{site.url('muc/index.html')}", links = "h3..title a"}}]
 [[sources]]
 name = "slow"
 every = "1s"
@@ -103,28 +99,47 @@ jitter = "0s"
 feeds = ["{slow.url('slow.xml')}"]
 """
         db = tmp_path / "a.db"
-        daemon = DaemonProcess(config(tmp_path, site, extra), db)
+        daemon = DaemonProcess(config(tmp_path, site, extra, every="1s"), db)
         try:
-            wait_for(lambda: len([e for e in daemon.named("job_failed") if e["job"] == "discover:broken"]) >= 3
-                     and daemon.named("job_skipped") and scalar(db, "SELECT count(*) FROM articles") == 9,
-                     timeout=90, what="three failed runs, a skipped run and every article")
+            wait_for(lambda: daemon.named("job_skipped") and scalar(db, "SELECT count(*) FROM articles") == 9,
+                     timeout=60, what="a skipped run and every article")
+            resource.prlimit(daemon.pid, resource.RLIMIT_FSIZE, (1, resource.RLIM_INFINITY))
+            wait_for(lambda: len([e for e in daemon.named("job_failed") if e["job"] == "discover:busy"]) >= 3,
+                     what="three failed discovery runs")
+            late = site.url("bai/late.html")  # published while the disk is full
+            site.put("bai/late.html", article_page(42))
+            site.put("busy.xml", feed_of(urls + [late]))
             assert daemon.alive(), daemon.other
+            resource.prlimit(daemon.pid, resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+            wait_for(lambda: scalar(db, "SELECT count(*) FROM articles WHERE url = ?", late) == 1,
+                     what="the article published meanwhile")
         finally:
             code = daemon.stop()
     finally:
         slow.stop()
     assert code == 0, daemon.other
-    failed = [e for e in daemon.named("job_failed") if e["job"] == "discover:broken"]
+    failed = [e for e in daemon.named("job_failed") if e["job"] == "discover:busy"]
     skipped = daemon.named("job_skipped")
     print(f"\njob_failed events: {len(failed)} ({failed[0]['error']}); job_skipped: {len(skipped)} "
           f"({skipped[0]['job']}, {skipped[0]['reason']}); last job_errors count: "
           f"{max(e['job_errors'] for e in failed + skipped)}")
-    assert all("Can't parse CSS selector" in e["error"] for e in failed)
+    assert all("StoreError" in e["error"] and "disk I/O error" in e["error"] for e in failed)
     assert {e["job"] for e in skipped} == {"discover:slow"} and skipped[0]["reason"] == "still running"
-    counts = [e["job_errors"] for e in sorted(failed + skipped, key=lambda e: e["job_errors"])]
-    assert counts == list(range(counts[0], counts[0] + len(counts)))  # every one counted
+    counts = sorted(e["job_errors"] for e in daemon.named("job_failed") + skipped)
+    assert counts == list(range(1, len(counts) + 1))  # every one counted
     archived = {r[0] for r in query(db, "SELECT url FROM articles")}
-    assert set(urls) | {slow.url("tin/1.html")} == archived  # the other sources went on
-    [(runs, with_error)] = query(db, "SELECT count(*), count(error) FROM runs WHERE source = 'broken'")
-    assert runs >= 3 and with_error == runs  # each failed run is closed with its error, for `scraper status`
-    assert "unexpected SelectolaxError" in query(db, "SELECT error FROM runs WHERE source = 'broken'")[0][0]
+    assert set(urls) | {late, slow.url("tin/1.html")} == archived  # the scheduler went on
+    assert query(db, "PRAGMA integrity_check") == [("ok",)]
+
+
+def test_a_bad_css_selector_is_a_config_error_at_start(site, tmp_path, cli):
+    extra = f"""
+[[sources]]
+name = "broken"
+listings = [{{url = "{site.url('muc/index.html')}", links = "h3..title a"}}]
+"""
+    path = config(tmp_path, site, extra)
+    proc = cli("run", "--config", str(path), "--db", str(tmp_path / "a.db"), timeout=60)
+    assert proc.returncode == 1
+    assert "[sources[1].listings] bad CSS selector 'h3..title a'" in proc.stderr
+    assert not (tmp_path / "a.db").exists()
