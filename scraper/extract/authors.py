@@ -105,6 +105,10 @@ _META_KEYS = ("author", "article:author", "og:article:author", "parsely-author",
               "article.author", "authors")
 
 
+_PLACEHOLDERS = frozenset(("publisher", "author", "admin", "administrator", "editor", "user", "unknown", "null",
+                           "none", "undefined", "redaktion"))
+
+
 def _from_meta(pre: Precomputed) -> list[str]:
     for label, data in (("twitter:label1", "twitter:data1"), ("twitter:label2", "twitter:data2")):
         if _AUTHOR_LABEL.search(pre.first_meta(label) or ""):
@@ -113,7 +117,7 @@ def _from_meta(pre: Precomputed) -> list[str]:
                 return names
     for key in _META_KEYS:
         for value in pre.meta.get(key, ()):
-            if value and not value.startswith("http"):
+            if value and not value.startswith("http") and value.strip().casefold() not in _PLACEHOLDERS:
                 names = split_names(value, strict=False)
                 if names:
                     return names
@@ -172,6 +176,26 @@ def _is_org(name: str, orgs: list[str], site: list[str]) -> bool:
     return False
 
 
+def is_site_name(name: str, site: list[str]) -> bool:
+    """Whether ``name`` is the publishing site itself ("oe24.at", "BDZV")."""
+    key = _fold_key(name)
+    for other in site:
+        other_key = _fold_key(other)
+        if key and other_key and (key == other_key or (len(other_key) > 3 and (other_key in key or key in other_key))):
+            return True
+    return False
+
+
+def is_site_name(name: str, site: list[str]) -> bool:
+    """Whether ``name`` is the publishing site itself ("BDZV", "Diakonie Deutschland")."""
+    key = _fold_key(name)
+    for other in site:
+        other_key = _fold_key(other)
+        if key and other_key and (key == other_key or (len(other_key) > 3 and other_key in key)):
+            return True  # not a name inside the site's: "Matthew Davis" of "Matthew Davis's Blog"
+    return False
+
+
 def _fold_key(text: str) -> str:
     return "".join(ch for ch in text.casefold() if ch.isalnum())
 
@@ -202,7 +226,8 @@ def find(pre: Precomputed, site: list[str], rule_selector: str | None = None) ->
     if meta_people:  # a lone handle such as "LTO" or "admin": a byline naming a person wins
         byline = [n for n in _from_byline(pre) if " " in n and not _is_org(n, orgs, site)]
         return Found(byline or meta_people, orgs)
-    orgs += [n for n in meta if n not in orgs]
+    # the site's own name in a meta author tag says nothing about who wrote it
+    orgs += [n for n in meta if n not in orgs and not is_site_name(n, site)]
     byline = [n for n in _from_byline(pre) if not _is_org(n, orgs, site)]
     return Found(byline, orgs)
 

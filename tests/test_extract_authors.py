@@ -1,0 +1,32 @@
+"""Author rules on small hand-written pages."""
+
+from __future__ import annotations
+
+from scraper.extract import extract
+
+BODY = "<p>" + "Ein langer Absatz mit genug Text, damit der Körper gefunden wird, und noch mehr Worte. " * 4 + "</p>"
+
+
+def page(head: str, body: str = "") -> str:
+    return f"<html><head><title>Eine Meldung</title>{head}</head><body><article><h1>Eine Meldung</h1>{body}{BODY}</article></body></html>"
+
+
+def test_site_name_in_meta_author_is_no_author() -> None:
+    html = page('<meta property="og:site_name" content="Diakonie Deutschland"><meta name="author" content="Diakonie Deutschland">')
+    assert extract(html, "https://www.diakonie.de/x", builtin=False).authors == []
+
+
+def test_placeholder_meta_author_is_no_author() -> None:
+    html = page('<meta name="author" content="publisher">')
+    assert extract(html, "https://www.bmel.de/x", builtin=False).authors == []
+
+
+def test_blog_owner_named_in_the_site_name_is_the_author() -> None:
+    html = page('<meta property="og:site_name" content="Matthew Davis\'s Blog"><meta name="author" content="Matthew Davis">')
+    assert extract(html, "https://mdavis.example/x", builtin=False).authors == ["Matthew Davis"]
+
+
+def test_jsonld_organisation_stays_when_no_person_is_named() -> None:
+    html = page('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Eine Meldung",'
+                ' "author": {"@type": "Organization", "name": "Les Echos"}}</script>')
+    assert extract(html, "https://www.lesechos.fr/x", builtin=False).authors == ["Les Echos"]
