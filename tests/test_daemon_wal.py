@@ -10,7 +10,6 @@ runs every second here (``SCRAPER_MAINTAIN_EVERY``; ten minutes by default).
 
 from __future__ import annotations
 
-import os
 import random
 import sqlite3
 import threading

@@ -9,7 +9,7 @@ normalised or not at all.
 
 from __future__ import annotations
 
-import gzip
+import os
 import sqlite3
 import subprocess
 import sys
@@ -117,7 +117,7 @@ def _crawl(config: Path, db: Path) -> tuple[subprocess.CompletedProcess, int]:
                "sys.exit(r.returncode)")
     proc = subprocess.run([sys.executable, "-c", wrapper, sys.executable, "-m", "scraper.cli", "crawl",
                            "--config", str(config), "--db", str(db)], cwd=REPO, capture_output=True,
-                          text=True, timeout=300, env={"PATH": "/usr/bin:/bin", "PYTHONUTF8": "1"})
+                          text=True, timeout=300, env={**os.environ, "PYTHONUTF8": "1"})
     peak = int(proc.stderr.rsplit("MAXRSS", 1)[1].split()[0])
     return proc, peak
 
