@@ -30,3 +30,14 @@ def test_jsonld_organisation_stays_when_no_person_is_named() -> None:
     html = page('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Eine Meldung",'
                 ' "author": {"@type": "Organization", "name": "Les Echos"}}</script>')
     assert extract(html, "https://www.lesechos.fr/x", builtin=False).authors == ["Les Echos"]
+
+
+def test_blog_handle_in_an_hcard_is_the_author() -> None:
+    html = page("", '<div class="entry-meta">von <span class="author vcard"><a class="url fn n" href="/author/gizzmo/">gizzmo</a>'
+                "</span></div>")
+    assert extract(html, "https://bunterepublik.example/2011/talstrasse", builtin=False).authors == ["gizzmo"]
+
+
+def test_blog_owner_named_like_the_host_is_the_author() -> None:
+    html = page("", '<span class="author vcard"><a class="url fn n" href="/author/creeny/">Creeny</a></span>')
+    assert extract(html, "https://creeny.wordpress.com/nebel", builtin=False).authors == ["Creeny"]

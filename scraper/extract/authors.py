@@ -139,6 +139,9 @@ def _from_byline(pre: Precomputed, selector: str | None = None) -> list[str]:
         if not text or len(text) > 160:
             continue
         found = split_names(text)
+        if not found and "://" not in text and _is_card(node):  # hCard / rel=author: a handle such as "gizzmo" is a name here
+            found = [n for n in split_names(text, strict=False) if n.casefold() not in _PLACEHOLDERS
+                     and " " not in n and looks_like_name(n[:1].upper() + n[1:])]
         if not found:  # several names in sibling elements: "<span>A B</span><span>C D</span>"
             for child in node.css("a, span, li, strong, b")[:12]:
                 for name in split_names(child.text(separator=" ", strip=True)):
@@ -150,6 +153,12 @@ def _from_byline(pre: Precomputed, selector: str | None = None) -> list[str]:
         if names and not selector:
             break
     return names
+
+
+def _is_card(node: Any) -> bool:
+    attrs = node.attributes
+    classes = f" {attrs.get('class') or ''} ".lower()
+    return " fn " in classes or " vcard " in classes or attrs.get("rel") == "author" or attrs.get("itemprop") == "author"
 
 
 def _in_comments(node: Any) -> bool:
@@ -176,6 +185,13 @@ def _is_org(name: str, orgs: list[str], site: list[str]) -> bool:
     return False
 
 
+def _declared(site: list[str], pre: Precomputed) -> list[str]:
+    """The site names the page declares (og:site_name, publisher), not the
+    ones guessed from the host."""
+    host = (pre.url or "").lower()
+    return [name for name in site if not (name.islower() and name.isascii() and name in host)]
+
+
 def is_site_name(name: str, site: list[str]) -> bool:
     """Whether ``name`` is the publishing site itself ("oe24.at", "BDZV")."""
     key = _fold_key(name)
@@ -184,6 +200,13 @@ def is_site_name(name: str, site: list[str]) -> bool:
         if key and other_key and (key == other_key or (len(other_key) > 3 and (other_key in key or key in other_key))):
             return True
     return False
+
+
+def _declared(site: list[str], pre: Precomputed) -> list[str]:
+    """The site names the page declares (og:site_name, publisher), not the
+    ones guessed from the host."""
+    host = (pre.url or "").lower()
+    return [name for name in site if not (name.islower() and name.isascii() and name in host)]
 
 
 def is_site_name(name: str, site: list[str]) -> bool:
@@ -228,7 +251,8 @@ def find(pre: Precomputed, site: list[str], rule_selector: str | None = None) ->
         return Found(byline or meta_people, orgs)
     # the site's own name in a meta author tag says nothing about who wrote it
     orgs += [n for n in meta if n not in orgs and not is_site_name(n, site)]
-    byline = [n for n in _from_byline(pre) if not _is_org(n, orgs, site)]
+    # a byline may name the blog's owner, whose handle is also the host name
+    byline = [n for n in _from_byline(pre) if not _is_org(n, orgs, _declared(site, pre))]
     return Found(byline, orgs)
 
 
