@@ -41,3 +41,15 @@ def test_blog_handle_in_an_hcard_is_the_author() -> None:
 def test_blog_owner_named_like_the_host_is_the_author() -> None:
     html = page("", '<span class="author vcard"><a class="url fn n" href="/author/creeny/">Creeny</a></span>')
     assert extract(html, "https://creeny.wordpress.com/nebel", builtin=False).authors == ["Creeny"]
+
+
+def test_byline_line_in_the_body_is_the_author_and_leaves_the_body() -> None:
+    html = page("", "<p><i>von Daniela Obers</i></p>")
+    article = extract(html, "https://www.7mind.example/grenzen", builtin=False)
+    assert article.authors == ["Daniela Obers"]
+    assert "Daniela" not in article.body
+
+
+def test_labelled_byline_at_the_end_of_the_body() -> None:
+    html = page("", "") .replace("</article>", "<p>Auteur : Kossivi Tiassou  Edition : M-A. Pioerron</p></article>")
+    assert extract(html, "https://www.dw.example/fr/x", builtin=False).authors == ["Kossivi Tiassou"]

@@ -123,6 +123,11 @@ def _extract(text: str, url: str | None, rules: Sequence[SiteRule] | None, offse
         if article_scope is not containers:  # the headline and the body share a near ancestor
             blocks = body_mod.with_lead(pre, blocks, article_scope)
 
+    if not people:
+        names, at = authors_mod.body_byline(blocks)
+        if names:
+            people = names
+            blocks = blocks[:at] + blocks[at + 1:]
     use_signature = rule.signature if rule is not None else True
     names, used = authors_mod.signature(blocks, language, forced=bool(rule and rule.signature))
     if use_signature and names:

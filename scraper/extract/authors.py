@@ -256,6 +256,26 @@ def find(pre: Precomputed, site: list[str], rule_selector: str | None = None) ->
     return Found(byline, orgs)
 
 
+_BYLINE_LINE = re.compile(r"^\s*(?:by|von|par|por|door|di|av|af|autor(?:in)?\s*:|auteur\s*:|author\s*:|text\s*:|"
+                          r"written by|geschrieben von|verfasst von|bởi|tác giả\s*:?)\s+\S", re.I)
+
+
+def body_byline(blocks: list[Block]) -> tuple[list[str], int | None]:
+    """A "By Jane Doe" / "Von Max Muster" / "Auteur : X" line among the first
+    or last blocks of the body: (names, its index)."""
+    count = len(blocks)
+    for index in [*range(min(3, count)), *range(max(3, count - 3), count)]:
+        text = blocks[index].text
+        if len(text) > 80 or not _BYLINE_LINE.match(text):
+            continue
+        text = re.split(r"\s+[|•·]\s+|\s{2,}|\s+[-–]\s+(?=\d)", text)[0]
+        text = re.sub(r"\s+(?:edition|édition|redaktion|fotos?|photos?|bild)\s*:.*$", "", text, flags=re.I)
+        names = split_names(text)
+        if names and len(names) <= 4:
+            return names, index
+    return [], None
+
+
 def is_signature(text: str) -> bool:
     """A short line of capitalised words: "Nguyễn Thị Hòa", "HOÀNG ANH", "T.Đ"."""
     text = text.strip().rstrip(".")
