@@ -53,3 +53,13 @@ def test_byline_line_in_the_body_is_the_author_and_leaves_the_body() -> None:
 def test_labelled_byline_at_the_end_of_the_body() -> None:
     html = page("", "") .replace("</article>", "<p>Auteur : Kossivi Tiassou  Edition : M-A. Pioerron</p></article>")
     assert extract(html, "https://www.dw.example/fr/x", builtin=False).authors == ["Kossivi Tiassou"]
+
+
+def test_dublin_core_creator_comes_before_meta_author() -> None:
+    html = page('<meta name="author" content="Meta Name"><meta property="dc:creator" content="Dublin Core Name">')
+    assert extract(html, "https://x.example/a", builtin=False).authors == ["Dublin Core Name"]
+
+
+def test_article_author_name_meta() -> None:
+    html = page('<meta property="article:author_name" content="Hazel Sheffield">')
+    assert extract(html, "https://x.example/a", builtin=False).authors == ["Hazel Sheffield"]

@@ -100,9 +100,9 @@ def _from_jsonld(pre: Precomputed) -> tuple[list[str], list[str]]:
     return people, orgs
 
 
-_META_KEYS = ("author", "article:author", "og:article:author", "parsely-author", "sailthru.author", "dc.creator",
-              "dcterms.creator", "byl", "twitter:creator:name", "cxenseparse:author", "citation_author",
-              "article.author", "authors")
+_META_KEYS = ("dc:creator", "dc.creator", "dcterms.creator", "dcterm:creator", "author", "article:author",
+              "article:author_name", "og:article:author", "parsely-author", "sailthru.author", "byl",
+              "twitter:creator:name", "cxenseparse:author", "citation_author", "article.author", "authors")
 
 
 _PLACEHOLDERS = frozenset(("publisher", "author", "admin", "administrator", "editor", "user", "unknown", "null",
