@@ -63,3 +63,12 @@ def test_dublin_core_creator_comes_before_meta_author() -> None:
 def test_article_author_name_meta() -> None:
     html = page('<meta property="article:author_name" content="Hazel Sheffield">')
     assert extract(html, "https://x.example/a", builtin=False).authors == ["Hazel Sheffield"]
+
+
+def test_handles_urls_and_copyright_lines_are_not_names() -> None:
+    html = page('<meta name="author" content="Williams Perdomo @wperdomod">')
+    assert extract(html, "https://x.example/a", builtin=False).authors == ["Williams Perdomo"]
+    html = page('<meta name="author" content="Bradley M. Kuhn (http://ebb.org/bkuhn/)">')
+    assert extract(html, "https://x.example/a", builtin=False).authors == ["Bradley M. Kuhn"]
+    html = page('<meta name="author" content="Haufe-Lexware GmbH &amp; Co. KG - all rights reserved">')
+    assert extract(html, "https://x.example/a", builtin=False).authors == []

@@ -43,8 +43,16 @@ _BYLINE_SELECTORS = (
 )
 
 
+_HANDLE = re.compile(r"\s+@\w+$")
+_JUNK_NAME = re.compile(r"^https?:|://|^#|rights reserved|copyright|©|^[\w-]+\.(?:com|net|org|de|at|ch|fr|it|es|vn|info)$",
+                        re.I)
+
+
 def clean_name(raw: str) -> str:
     name = " ".join(raw.replace("\xa0", " ").replace("\u200b", "").split())
+    name = _HANDLE.sub("", name)  # "Williams Perdomo @wperdomod"
+    if "(" in name:
+        name = re.sub(r"\s*[(<]\s*(?:https?://|mailto:)[^)>]*[)>]", "", name)  # "Jane Doe (http://jane.example/)"
     name = _BY.sub("", name)
     name = re.sub(r"^(?:Tác giả|Author|Autor|Auteur|Autorin)\s*:?\s*", "", name, flags=re.I)
     return name.strip(" .,:;-–—|()[]")
@@ -54,7 +62,7 @@ def split_names(raw: str, strict: bool = True) -> list[str]:
     """Names in a byline. ``strict`` (DOM text) also rejects agency and role
     words; machine-readable author fields are trusted more."""
     raw = clean_name(raw)
-    if not raw or _SOURCE.match(raw):
+    if not raw or _SOURCE.match(raw) or _JUNK_NAME.search(raw):
         return []
     names = []
     for part in _SPLIT.split(raw):
