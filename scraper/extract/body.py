@@ -616,74 +616,87 @@ _PLAIN_INLINE = frozenset("sup sub abbr code kbd var wbr".split())
 
 
 def _walk(container: LexborNode, out: list[Block], limit: float) -> None:
-    """Iterative walk (no recursion limit on deep trees)."""
+    """Iterative walk (no recursion limit on deep trees). Elements holding
+    a single text node (most paragraphs, links and emphasis) are taken
+    whole instead of descended into."""
     builder = _Builder(out)
     builder.tag = container.tag if container.tag in BLOCK_TAGS else "p"
-    stack: list[tuple[object, str, bool, bool]] = [(container.iter(include_text=True), container.tag or "", False, False)]
+    stack: list[tuple[object, str, bool, bool]] = []
+    iterator = container.iter(include_text=True)
+    tag, in_link, in_strong = container.tag or "", False, False
     link_depth = 0
     strong_depth = 0
     open_blocks = [builder.tag, builder.tag]
-    while stack:
-        iterator, tag, in_link, in_strong = stack[-1]
-        child = next(iterator, None)  # type: ignore[call-overload]
-        if child is None:
-            stack.pop()
+    parts = builder.parts
+    while True:
+        for child in iterator:
+            ctag = child.tag
+            if ctag == "-text":
+                text = child.text_content
+                if text:
+                    if "\n" in text:
+                        text = text.replace("\n", " ")
+                    parts.append(text)
+                    if link_depth or strong_depth:
+                        size = len(text.strip())
+                        if link_depth:
+                            builder.links += size
+                        if strong_depth:
+                            builder.strong += size
+                continue
+            if ctag == "br":
+                parts.append("\n")
+                continue
+            if ctag is None or ctag in SKIP_TAGS or ctag.startswith("-"):
+                continue
+            if ctag not in _PLAIN_INLINE and _skip(child, ctag, limit):
+                continue
+            is_link = ctag == "a"
+            is_strong = ctag == "strong" or ctag == "b"
+            only = child.first_child
+            if only is None or (only.next is None and only.tag == "-text"):
+                text = (only.text_content or "") if only is not None else ""
+                if "\n" in text:
+                    text = text.replace("\n", " ")
+                size = len(text.strip()) if text else 0
+                linked = size if (link_depth or is_link) else 0
+                strong = size if (strong_depth or is_strong) else 0
+                if ctag in BLOCK_TAGS:  # a paragraph of plain text: one block
+                    builder.flush()
+                    parts = builder.parts
+                    builder.node = child
+                    line = " ".join(text.split()) if size else ""
+                    if line:
+                        out.append(Block(line, ctag, linked, strong, child))
+                elif text:  # an inline element holding one text node
+                    parts.append(text)
+                    builder.links += linked
+                    builder.strong += strong
+                continue
+            if ctag in BLOCK_TAGS:
+                builder.flush()
+                parts = builder.parts
+                builder.tag = ctag
+                builder.node = child
+                open_blocks.append(ctag)
+                if ctag == "td" or ctag == "th":
+                    parts.append(" ")
+            link_depth += is_link
+            strong_depth += is_strong
+            stack.append((iterator, tag, in_link, in_strong))
+            iterator, tag, in_link, in_strong = child.iter(include_text=True), ctag, is_link, is_strong
+            break
+        else:  # this element is done
             if in_link:
                 link_depth -= 1
             if in_strong:
                 strong_depth -= 1
             if tag in BLOCK_TAGS:
                 builder.flush()
+                parts = builder.parts
                 open_blocks.pop()
                 builder.tag = open_blocks[-1]
-            continue
-        ctag = child.tag
-        if ctag == "-text":
-            text = child.text_content or ""
-            if text:
-                if "\n" in text:
-                    text = text.replace("\n", " ")
-                builder.parts.append(text)
-                size = len(text.strip())
-                if link_depth:
-                    builder.links += size
-                if strong_depth:
-                    builder.strong += size
-            continue
-        if ctag == "br":
-            builder.parts.append("\n")
-            continue
-        if ctag is None or ctag.startswith("-") or ctag in SKIP_TAGS:
-            continue
-        if ctag not in _PLAIN_INLINE and _skip(child, ctag, limit):
-            continue
-        if ctag in BLOCK_TAGS:
-            builder.flush()
-            builder.tag = ctag
-            builder.node = child
-            open_blocks.append(ctag)
-        is_link = ctag == "a"
-        is_strong = ctag in ("strong", "b")
-        if ctag not in BLOCK_TAGS and ctag != "td" and ctag != "th":
-            only = child.first_child
-            if only is not None and only.tag == "-text" and only.next is None:
-                # an inline element holding one text node (most links and
-                # emphasis): take its text without descending
-                text = only.text_content or ""
-                if text:
-                    if "\n" in text:
-                        text = text.replace("\n", " ")
-                    builder.parts.append(text)
-                    if link_depth or is_link or strong_depth or is_strong:
-                        size = len(text.strip())
-                        if link_depth or is_link:
-                            builder.links += size
-                        if strong_depth or is_strong:
-                            builder.strong += size
-                continue
-        link_depth += is_link
-        strong_depth += is_strong
-        if ctag in ("td", "th"):
-            builder.parts.append(" ")
-        stack.append((child.iter(include_text=True), ctag, is_link, is_strong))
+            if not stack:
+                break
+            iterator, tag, in_link, in_strong = stack.pop()
     builder.flush()
