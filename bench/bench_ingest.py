@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import subprocess
 import sys
 import tempfile
@@ -117,6 +118,7 @@ async def pipeline_child(urls: list[str], db: Path, concurrency: int, site_root:
     from scraper.models import Candidate
     from scraper.store import Archive
 
+    logging.getLogger("scraper").setLevel(logging.ERROR)  # failed pages are counted, not printed
     calls: Counter = Counter()
     count_calls(pipeline_module, "extract", calls)
     count_calls(pipeline_module, "decode_html", calls)
@@ -176,22 +178,24 @@ async def _phase(name: str, crawler, archive, db: Path, calls: Counter, profile_
 
 def report(site: NginxSite, raw: dict, raw_nokeep: dict, child: dict, wall: float) -> str:
     ingest, r304, r200 = child["phases"]
-    ratio = ingest["pages_per_s"] / raw["pages_per_s"]
+    best = max(raw["pages_per_s"], raw_nokeep["pages_per_s"])  # the faster raw client is the reference
+    ratio = ingest["pages_per_s"] / best
     lines = [
         "== ingest benchmark (part 2)",
         f"workload: {len(site.urls)} pages ({site.bytes_total / 1e6:.0f} MB, from {site.sources} eval pages "
         f"reused round-robin) served by nginx on {len(site.ports)} ports of 127.0.0.1; concurrency "
         f"{CONCURRENCY}; politeness off (host_delay 0, robots off)",
-        "reference: raw httpx.AsyncClient GETs (keep-alive, body read); ours: Crawler.run_due over the "
+        "reference: raw httpx.AsyncClient GETs (body read), the faster of keep-alive and not; ours: Crawler.run_due over the "
         "frontier (fetch, decode, extract, dedup, store, frontier update) in a child process",
         f"outcomes: {ingest['outcomes']}",
         "",
         f"{'comparison':<30}{'reference':>16}{'ours':>16}{'ratio':>9}   target",
-        f"{'throughput':<30}{raw['pages_per_s']:>10.0f} pg/s{ingest['pages_per_s']:>10.1f} pg/s{ratio:>8.2f}×"
+        f"{'throughput vs best raw':<30}{best:>10.0f} pg/s{ingest['pages_per_s']:>10.1f} pg/s{ratio:>8.2f}×"
         f"   ≥ {TARGET_VS_RAW}×  {_met(ratio >= TARGET_VS_RAW)}",
-        f"{'  (raw without keep-alive)':<30}{raw_nokeep['pages_per_s']:>10.0f} pg/s{'':>16}"
-        f"{ingest['pages_per_s'] / raw_nokeep['pages_per_s']:>8.2f}×   (our fetcher opens a connection per "
-        "request)",
+        f"{'  raw with keep-alive':<30}{raw['pages_per_s']:>10.0f} pg/s{'':>16}"
+        f"{ingest['pages_per_s'] / raw['pages_per_s']:>8.2f}×",
+        f"{'  raw without keep-alive':<30}{raw_nokeep['pages_per_s']:>10.0f} pg/s{'':>16}"
+        f"{ingest['pages_per_s'] / raw_nokeep['pages_per_s']:>8.2f}×   (as our fetcher: a connection per request)",
         f"{'peak RSS':<30}{'':>16}{ingest['rss_peak_mb']:>13.0f} MB{'':>9}   < {TARGET_RSS_MB:.0f} MB  "
         f"{_met(ingest['rss_peak_mb'] < TARGET_RSS_MB)}",
         f"{'RSS last 10% vs middle 10%':<30}{ingest['rss_mid_mb']:>13.0f} MB{ingest['rss_last_mb']:>13.0f} MB"
@@ -229,6 +233,9 @@ def report(site: NginxSite, raw: dict, raw_nokeep: dict, child: dict, wall: floa
         f"peak RSS over all three passes: {max(p['rss_peak_mb'] for p in child['phases']):.0f} MB; "
         f"wall {wall:.0f} s (site build, nginx, reference and ours)",
     ]
+    if any(phase["top"] for phase in child["phases"]):
+        lines += ["", "NOTE: profiled run: pyinstrument slows every pass and keeps its samples in memory, "
+                      "so these throughput and RSS figures are not the benchmark's."]
     for phase in child["phases"]:
         if phase["top"]:
             lines += ["", f"profile of {phase['name']} (pyinstrument, wall time of the event-loop thread; "
