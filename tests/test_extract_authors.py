@@ -8,11 +8,13 @@ BODY = "<p>" + "Ein langer Absatz mit genug Text, damit der Körper gefunden wir
 
 
 def page(head: str, body: str = "") -> str:
-    return f"<html><head><title>Eine Meldung</title>{head}</head><body><article><h1>Eine Meldung</h1>{body}{BODY}</article></body></html>"
+    return (f"<html><head><title>Eine Meldung</title>{head}</head><body><article><h1>Eine Meldung</h1>"
+            f"{body}{BODY}</article></body></html>")
 
 
 def test_site_name_in_meta_author_is_no_author() -> None:
-    html = page('<meta property="og:site_name" content="Diakonie Deutschland"><meta name="author" content="Diakonie Deutschland">')
+    html = page('<meta property="og:site_name" content="Diakonie Deutschland">'
+                '<meta name="author" content="Diakonie Deutschland">')
     assert extract(html, "https://www.diakonie.de/x", builtin=False).authors == []
 
 
@@ -22,7 +24,8 @@ def test_placeholder_meta_author_is_no_author() -> None:
 
 
 def test_blog_owner_named_in_the_site_name_is_the_author() -> None:
-    html = page('<meta property="og:site_name" content="Matthew Davis\'s Blog"><meta name="author" content="Matthew Davis">')
+    html = page('<meta property="og:site_name" content="Matthew Davis\'s Blog">'
+                '<meta name="author" content="Matthew Davis">')
     assert extract(html, "https://mdavis.example/x", builtin=False).authors == ["Matthew Davis"]
 
 
@@ -33,8 +36,8 @@ def test_jsonld_organisation_stays_when_no_person_is_named() -> None:
 
 
 def test_blog_handle_in_an_hcard_is_the_author() -> None:
-    html = page("", '<div class="entry-meta">von <span class="author vcard"><a class="url fn n" href="/author/gizzmo/">gizzmo</a>'
-                "</span></div>")
+    html = page("", '<div class="entry-meta">von <span class="author vcard">'
+                '<a class="url fn n" href="/author/gizzmo/">gizzmo</a></span></div>')
     assert extract(html, "https://bunterepublik.example/2011/talstrasse", builtin=False).authors == ["gizzmo"]
 
 

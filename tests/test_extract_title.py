@@ -9,7 +9,8 @@ BODY = "<p>" + "Ein langer Absatz mit genug Text, damit der Körper gefunden wir
 
 
 def page(head: str, h1: str, extra: str = "") -> str:
-    return f"<html><head>{head}</head><body><header><h1>{h1}</h1></header><article>{extra}{BODY}</article></body></html>"
+    return (f"<html><head>{head}</head><body><header><h1>{h1}</h1></header>"
+            f"<article>{extra}{BODY}</article></body></html>")
 
 
 def test_blog_name_heading_is_not_the_headline() -> None:
@@ -43,7 +44,8 @@ def test_kicker_added_by_metadata_is_dropped_when_the_heading_states_the_headlin
 
 
 def test_kicker_in_every_source_stays() -> None:
-    html = page('<title>Rückbau: Kühltürme gesprengt</title><meta property="og:title" content="Rückbau: Kühltürme gesprengt">',
+    html = page('<title>Rückbau: Kühltürme gesprengt</title>'
+                '<meta property="og:title" content="Rückbau: Kühltürme gesprengt">',
                 "<span>Rückbau:</span> <span>Kühltürme gesprengt</span>")
     assert extract(html, "https://zeitung.example/x", builtin=False).title == "Rückbau: Kühltürme gesprengt"
 
@@ -58,4 +60,5 @@ def test_site_first_title_with_a_section_gives_the_headline() -> None:
 def test_meta_title_cut_at_an_inner_quote_is_completed_from_the_title_tag() -> None:
     html = page('<title>Senador califica a Biden de "incapacitado"</title>'
                 '<meta property="og:title" content="Senador califica a Biden de "incapacitado"">', "")
-    assert extract(html, "https://www.diario.example/x", builtin=False).title == 'Senador califica a Biden de "incapacitado"'
+    title = extract(html, "https://www.diario.example/x", builtin=False).title
+    assert title == 'Senador califica a Biden de "incapacitado"'

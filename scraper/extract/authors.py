@@ -44,8 +44,8 @@ _BYLINE_SELECTORS = (
 
 
 _HANDLE = re.compile(r"\s+@\w+$")
-_JUNK_NAME = re.compile(r"^https?:|://|^#|rights reserved|copyright|©|^[\w-]+\.(?:com|net|org|de|at|ch|fr|it|es|vn|info)$",
-                        re.I)
+_JUNK_NAME = re.compile(
+    r"^https?:|://|^#|rights reserved|copyright|©|^[\w-]+\.(?:com|net|org|de|at|ch|fr|it|es|vn|info)$", re.I)
 
 
 def clean_name(raw: str) -> str:
@@ -147,7 +147,8 @@ def _from_byline(pre: Precomputed, selector: str | None = None) -> list[str]:
         if not text or len(text) > 160:
             continue
         found = split_names(text)
-        if not found and "://" not in text and _is_card(node):  # hCard / rel=author: a handle such as "gizzmo" is a name here
+        if not found and "://" not in text and _is_card(node):
+            # an hCard or author link: a lowercase handle such as "gizzmo" is a name here
             found = [n for n in split_names(text, strict=False) if n.casefold() not in _PLACEHOLDERS
                      and " " not in n and looks_like_name(n[:1].upper() + n[1:])]
         if not found:  # several names in sibling elements: "<span>A B</span><span>C D</span>"
@@ -166,7 +167,8 @@ def _from_byline(pre: Precomputed, selector: str | None = None) -> list[str]:
 def _is_card(node: Any) -> bool:
     attrs = node.attributes
     classes = f" {attrs.get('class') or ''} ".lower()
-    return " fn " in classes or " vcard " in classes or attrs.get("rel") == "author" or attrs.get("itemprop") == "author"
+    return (" fn " in classes or " vcard " in classes or attrs.get("rel") == "author"
+            or attrs.get("itemprop") == "author")
 
 
 def _in_comments(node: Any) -> bool:
@@ -189,23 +191,6 @@ def _is_org(name: str, orgs: list[str], site: list[str]) -> bool:
     for other in list(orgs) + list(site):
         other_key = _fold_key(other)
         if other_key and (key == other_key or (len(other_key) > 3 and (other_key in key or key in other_key))):
-            return True
-    return False
-
-
-def _declared(site: list[str], pre: Precomputed) -> list[str]:
-    """The site names the page declares (og:site_name, publisher), not the
-    ones guessed from the host."""
-    host = (pre.url or "").lower()
-    return [name for name in site if not (name.islower() and name.isascii() and name in host)]
-
-
-def is_site_name(name: str, site: list[str]) -> bool:
-    """Whether ``name`` is the publishing site itself ("oe24.at", "BDZV")."""
-    key = _fold_key(name)
-    for other in site:
-        other_key = _fold_key(other)
-        if key and other_key and (key == other_key or (len(other_key) > 3 and (other_key in key or key in other_key))):
             return True
     return False
 

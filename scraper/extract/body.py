@@ -315,7 +315,8 @@ class _Scoring:
             length = len(text)
             dense = text[0] >= "\u2e80" and text[-1] >= "\u2e80"  # CJK: more said per character
             group[1] += length
-            group[2] += 1 + text.count(",") + text.count("、") + text.count("，") + min(length // (35 if dense else 100), 3)
+            commas = text.count(",") + text.count("、") + text.count("，")
+            group[2] += 1 + commas + min(length // (35 if dense else 100), 3)
         for chain, length, score in groups.values():
             if chain is None:
                 continue
@@ -526,7 +527,7 @@ _LEAD = ("[class*=lead i], [class*=teaser i], [class*=summary i], [class*=intro 
          "[itemprop=description], [class*=kicker i], [class*=deck i]")
 
 
-def with_lead(pre: "Precomputed", blocks: list[Block], where: list[LexborNode] | None = None) -> list[Block]:
+def with_lead(pre: Precomputed, blocks: list[Block], where: list[LexborNode] | None = None) -> list[Block]:
     """Put the standfirst first when the page shows it outside the body
     container: the text the page's description starts with, in a lead-like
     element, and not already in the body."""

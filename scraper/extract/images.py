@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from selectolax.lexbor import LexborNode
 
@@ -59,7 +59,8 @@ def split_credit(text: str | None) -> tuple[str | None, str | None]:
         return text or None, None
     credit = match.group(1).strip(" .;,") or None
     caption = text[:match.start()].rstrip(" -–—|(.,;") or None
-    if caption and not caption.endswith((".", "!", "?", ")")) and text[match.start():match.start() + 2].strip(" (") == ".":
+    stop = text[match.start():match.start() + 2].strip(" (") == "."
+    if caption and not caption.endswith((".", "!", "?", ")")) and stop:
         caption += "."
     return caption, credit
 
@@ -188,17 +189,19 @@ def image_key(url: str) -> str:
     """An identity for one image across its renditions: the file name without
     size tokens, or its folder when the file name is only a size
     ("…/alternates/WEBP_900/157526023" ~ "…/SOCIAL/157526023")."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
+    scheme, sep, rest = url.partition("://")
+    if not sep:
         return url
-    segments = [seg for seg in unquote(parts.path).split("/") if seg]
+    host, _, path = rest.partition("/")
+    host = host.rpartition("@")[2].partition(":")[0].lower()
+    path = path.partition("#")[0].partition("?")[0]
+    segments = [seg for seg in (unquote(path) if "%" in path else path).split("/") if seg]
     if not segments:
         return url
     stem = _SIZE_TOKEN.sub("", segments[-1].rsplit(".", 1)[0]).strip("_-.@")
     if len(stem) >= 6:
-        return f"{parts.hostname}|{stem}"
-    return f"{parts.hostname}|{'/'.join(segments[:-1])}|{stem}"
+        return f"{host}|{stem}"
+    return f"{host}|{'/'.join(segments[:-1])}|{stem}"
 
 
 def scope(pre: Precomputed, containers: list[LexborNode]) -> list[LexborNode]:
@@ -234,6 +237,11 @@ def scope(pre: Precomputed, containers: list[LexborNode]) -> list[LexborNode]:
     return [common] + [c for c in containers[1:] if not _inside(c, common)]
 
 
+@lru_cache(maxsize=8192)
+def _junk_box_label(label: str) -> bool:
+    return len(label) > 3 and _JUNK_BOX.search(label) is not None
+
+
 def _in_junk_box(img: LexborNode, root: int, verdicts: dict[int, bool]) -> bool:
     """Inside a related-links, ad, comment or newsletter box (below ``root``);
     verdicts are shared by the images of one container."""
@@ -255,7 +263,7 @@ def _in_junk_box(img: LexborNode, root: int, verdicts: dict[int, bool]) -> bool:
             found = True
             break
         attrs = current.attributes
-        if attrs and _JUNK_BOX.search(f"{attrs.get('class') or ''} {attrs.get('id') or ''}"):
+        if attrs and _junk_box_label(f"{attrs.get('class') or ''} {attrs.get('id') or ''}"):
             found = True
             break
         current = current.parent

@@ -146,10 +146,9 @@ def _values(pre: Precomputed) -> dict[str, str | None]:
     return values
 
 
-def _meta_forms(pre: Precomputed, names: list[str]) -> dict[str, dict[str, float]]:
+def _meta_forms(values: dict[str, str | None], names: list[str]) -> dict[str, dict[str, float]]:
     """source -> {normalised form: weight}: the full value, its site-stripped
     form and its separator-split parts."""
-    values = _values(pre)
     forms: dict[str, dict[str, float]] = {}
     for source, value in values.items():
         value = _clean(value)
@@ -231,7 +230,8 @@ def title(pre: Precomputed) -> str | None:
         sitey = site_part or _is_sitey(node, site_keys)
         headings.append((sitey, variants))
     site_keys = [_fold(n) for n in names if n]
-    forms = _meta_forms(pre, names)
+    values = _values(pre)
+    forms = _meta_forms(values, names)
     candidates: list[tuple[str, float, int]] = []  # (text, prior, order)
     order = 0
     first_h1 = True
@@ -247,7 +247,7 @@ def title(pre: Precomputed) -> str | None:
     for source, found in forms.items():
         for key, weight in found.items():
             if weight >= 0.85:
-                candidates.append((_display(pre, source, key, names), 0.0, order))
+                candidates.append((_display(values, source, key, names), 0.0, order))
                 order += 1
     best, score, confirmed = _best(candidates, forms, site_keys)
     if not confirmed:  # no heading agrees with the metadata: try titled h2s too
@@ -296,9 +296,9 @@ def _best(candidates: list[tuple[str, float, int]], forms: dict[str, dict[str, f
     return best, best_score, best_votes > 0 and best_score > 1.0
 
 
-def _display(pre: Precomputed, source: str, key: str, names: list[str]) -> str:
+def _display(values: dict[str, str | None], source: str, key: str, names: list[str]) -> str:
     """The original spelling of a normalised metadata form."""
-    value = _values(pre)[source]
+    value = values[source]
     value = _clean(value)
     if _norm(value) == key:
         return value
