@@ -91,9 +91,17 @@ def aggregate_body(overlaps: list[Overlap]) -> PRF:
 _WS = re.compile(r"\s+")
 
 
+_INVISIBLE = str.maketrans("", "", "\u00ad\u200b\u2060\ufeff")  # soft hyphen, zero-width space, word joiner, BOM
+
+
 def squash(text: str | None) -> str:
-    """Whitespace collapsed to single spaces and stripped."""
-    return _WS.sub(" ", text or "").strip()
+    """Whitespace collapsed to single spaces and stripped; soft hyphens and
+    zero-width characters dropped, as the titles already drop them (a
+    hyphenation hint in an annotated snippet is not a different text)."""
+    text = text or ""
+    if "\u00ad" in text or "\u200b" in text or "\u2060" in text or "\ufeff" in text:
+        text = text.translate(_INVISIBLE)
+    return _WS.sub(" ", text).strip()
 
 
 @dataclass(frozen=True)
