@@ -23,7 +23,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 MAX_CHARS = 3_000_000
 MAX_DEPTH = 400
-_STRIDE = 61
+_STRIDE = 241
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)[^<>]*?(/?)>")
 _LONG_TAG = re.compile(r"(<[a-zA-Z][^<>]{0,3000})[^<>]{1000,}>")
 _VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
