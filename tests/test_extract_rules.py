@@ -152,3 +152,15 @@ def test_builtin_rules_follow_the_site_redesign() -> None:
     matching = rules.candidates(url, None)
     assert rules.choose(matching, url, date(2015, 3, 23)).name == "tuoitre-2015"
     assert rules.choose(matching, url, date(2025, 8, 26)).name == "tuoitre"
+
+
+def test_commentary_is_an_article_and_community_threads_are_not() -> None:
+    """An opinion piece's wrapper says "commentary" (not comments); the
+    readers' thread below it sits in a "community" box."""
+    para = "Ein Absatz des Kommentars, lang genug, um als Text zu zählen, mit Kommas, Worten und mehr. "
+    reader = "Ein Leserkommentar, der ebenfalls lang ist, mit Kommas, Worten, Meinungen und Widerspruch. "
+    html = ("<html><body><div class='full news subjective commentary article'><h1>Kaeser verarscht Neubauer</h1>"
+            + "".join(f"<p>{para * 2}</p>" for _ in range(4)) + "</div><div class='full community page'><ul>"
+            + "".join(f"<li class='member'><p>{reader * 3}</p></li>" for _ in range(12)) + "</ul></div></body></html>")
+    article = extract(html, "https://taz.example/x", builtin=False)
+    assert "Kommentars" in article.body and "Leserkommentar" not in article.body

@@ -178,7 +178,8 @@ def _in_comments(node: Any) -> bool:
             return False
         attrs = current.attributes
         label = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
-        if "comment" in label or "respond" in label or "reply" in label or current.tag in ("footer", "aside"):
+        if (("comment" in label and "commentary" not in label) or "respond" in label or "reply" in label
+                or current.tag in ("footer", "aside")):
             return True
         current = current.parent
     return False

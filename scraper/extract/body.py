@@ -39,7 +39,8 @@ PAGE_JUNK = "aside, footer, [role=complementary], [role=contentinfo]"
 # it; weak words only mark a box too small to hold the article (a wrapper
 # whose class merely mentions "widget" or "share" keeps its text).
 _STRONG = re.compile(
-    r"comment|related|newsletter|breadcrumb|cookie|consent|popup|modal|subscribe|recommend|"
+    r"comment(?!ary)|related|newsletter|breadcrumb|cookie|consent|popup|modal|subscribe|recommend|"
+    r"(?<![a-z])community(?![a-z])|"
     r"more-stories|signup|sign-up|outbrain|taboola|read-?more|see-?also|also-?read|"
     r"(?:^|\s)(?:post-|article-)?tags?(?:\s|$)|tag-?list|tags-|popular|trending|most-|advertis|"
     r"(?:^|\s)ads?(?![a-z])|-ad-|tinlienquan|tin-lien-quan|sharedaddy|jp-relatedposts|more[-_]?links?|"
@@ -60,7 +61,7 @@ _KEEP = re.compile(
     r"article-?text|story-?content|hentry|type-post", re.I)
 # Plain substrings that every match of the patterns above contains: a label
 # holding none of them (most labels) is settled without running a regex.
-_PAGE_WORDS = ("comment", "related", "newsletter", "breadcrumb", "cookie", "consent", "popup", "modal",
+_PAGE_WORDS = ("comment", "community", "related", "newsletter", "breadcrumb", "cookie", "consent", "popup", "modal",
                "subscribe", "recommend", "stories", "signup", "sign-up", "outbrain", "taboola", "more",
                "also", "tag", "popular", "trending", "most-", "advertis", "ad", "tinlienquan", "tin-lien",
                "sharedaddy", "share", "sharing", "social", "promo", "keywords", "widget", "banner",
@@ -80,7 +81,7 @@ GOOD_PARAGRAPH = 80
 
 _POSITIVE = re.compile(r"article|body|content|entry|main|page|post|text|blog|story|detail|fck|singular|"
                        r"chitiet|noidung|news-?content|prose|rich", re.I)
-_NEGATIVE = re.compile(r"comment|meta|footer|footnote|sidebar|related|share|social|widget|promo|banner|"
+_NEGATIVE = re.compile(r"comment(?!ary)|meta|footer|footnote|sidebar|related|share|social|widget|promo|banner|"
                        r"sponsor|ad-|advert|menu|nav|masthead|hidden|teaser|header|breadcrumb|tags|"
                        r"recommend|popular|trending|most|list|rail|card", re.I)
 

@@ -36,7 +36,7 @@ class _Skip:
 
 
 _SKIP = _Skip()
-_JUNK_BOX = re.compile(r"related|outbrain|taboola|recommend|comment|advert|sponsor|newsletter", re.I)
+_JUNK_BOX = re.compile(r"related|outbrain|taboola|recommend|comment(?!ary)|advert|sponsor|newsletter", re.I)
 _SKIP_CLASS = re.compile(r"logo|icon|avatar|author|emoji|sprite|profile|ad-|advert|banner", re.I)
 _CREDIT = re.compile(
     r"(?:^|[\s(\[\-–—|.,])\(?\s*(?:Ảnh|Anh|Photo|Photos|Foto|Fotos|Photograph|Image|Picture|Bild|Credit|Credits|"
