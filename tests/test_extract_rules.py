@@ -164,3 +164,12 @@ def test_commentary_is_an_article_and_community_threads_are_not() -> None:
             + "".join(f"<li class='member'><p>{reader * 3}</p></li>" for _ in range(12)) + "</ul></div></body></html>")
     article = extract(html, "https://taz.example/x", builtin=False)
     assert "Kommentars" in article.body and "Leserkommentar" not in article.body
+
+
+def test_publication_stamp_in_script_json_when_the_page_states_no_date() -> None:
+    body = "<p>" + "Kaffeebohnen aus Sidamo, langsam geröstet, mit Noten von Beeren und Schokolade. " * 4 + "</p>"
+    html = ("<html><head><title>Sidamo</title><script>var meta = {\"product\":{\"title\":\"Sidamo\","
+            "\"published_at\":\"2019-03-02T06:22:28+01:00\"}};</script></head><body><h1>Sidamo</h1>"
+            f"{body}</body></html>")
+    published = extract(html, "https://shop.example/products/sidamo", builtin=False).published_at
+    assert published is not None and published.isoformat() == "2019-03-02T06:22:28+01:00"

@@ -60,6 +60,9 @@ _ANY_DATE = re.compile(r"(?<!\d)(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{4}[/.-]\d{1,
 _URL_DMY = re.compile(r"/(0[1-9]|[12]\d|3[01])-(0[1-9]|1[0-2])-((?:19|20)\d{2})(?:/|$|[-_.?])")
 _ISO_STAMP = re.compile(r"(?:19|20)\d{2}-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d")
 _RDF_DATE = re.compile(r"dc:date=\"([^\"]{10,40})\"")
+# a publication stamp in a script's JSON (app state, Shopify product data): "published_at":"2019-03-02T06:22:28+01:00"
+_SCRIPT_DATE = re.compile(r"[\"'](?:datePublished|published_?[aA]t|publish(?:ed)?_?[dD]ate|firstPublishedAt|pubDate)"
+                          r"[\"']\s*:\s*[\"']((?:19|20)\d{2}-[01]\d-[0-3]\d(?:[T ][0-2]\d:[0-5]\d[^\"']{0,15})?)[\"']")
 _GMT = re.compile(r"\(?\s*GMT\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?\s*\)?", re.I)
 _ISO_FIX = re.compile(r"([+-]\d{2})(\d{2})$")
 _DATE_SELECTOR = ("[class*=date], [class*=Date], [class*=time], [class*=publish], [class*=posted], "
@@ -280,7 +283,8 @@ class DateFinder:
             if visible and visible[0].date() == best[0].date() and visible[1]:
                 best = visible
         if best is None:
-            best = (self.visible() or self._from_url() or self.scan_text() or self._from_any_meta()
+            best = (self.visible() or self._from_url() or self._from_script() or self.scan_text()
+                    or self._from_any_meta()
                     or self._from_url(self.pre.first_meta("og:image", "twitter:image")))
         return self.localise(best)
 
@@ -373,6 +377,14 @@ class DateFinder:
         match = _URL_DMY.search(url or "")
         if match:
             return _make(int(match.group(3)), int(match.group(2)), int(match.group(1)), None, None)
+        return None
+
+    def _from_script(self) -> tuple[datetime, bool] | None:
+        """A publication stamp in JSON inside a script (app state, shop data)."""
+        for match in _SCRIPT_DATE.finditer(self.pre.html, 0, 2_000_000):
+            found = parse_iso(match.group(1))
+            if found and self.plausible(found):
+                return found
         return None
 
     def _from_any_meta(self) -> tuple[datetime, bool] | None:
