@@ -102,6 +102,8 @@ def parse_iso(value: str | None) -> tuple[datetime, bool] | None:
     candidate = re.sub(r"(\d)\s+([+-]\d{2}:?\d{2})$", r"\1\2", candidate)
     candidate = _ISO_FIX.sub(r"\1:\2", candidate)
     candidate = re.sub(r"(\.\d{6})\d+", r"\1", candidate)
+    candidate = re.sub(r"(T\d{1,2}:\d{2}):(\d)(?!\d)", r"\1:0\2", candidate)  # "23:15:0Z": one-digit seconds
+    candidate = re.sub(r"T(\d)(?=:)", r"T0\1", candidate)  # "T9:05": one-digit hour
     try:
         parsed = datetime.fromisoformat(candidate)
         return parsed, ("T" in candidate or ":" in candidate)
