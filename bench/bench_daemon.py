@@ -62,7 +62,7 @@ def fill_frontier(db: Path, site: NginxSite, trickle_at: datetime) -> dict[str, 
     with Archive(db) as archive:
         frontier = Frontier(archive, RevisitConfig())
         far = trickle_at + timedelta(days=30)
-        rest = [f"http://127.0.0.1:{site.ports[n % len(site.ports)]}/later/{n}.html"
+        rest = [f"http://{site.hosts[n % len(site.hosts)]}/later/{n}.html"
                 for n in range(FRONTIER - TRICKLE)]
         frontier.add("bench", [Candidate(u, "sitemap") for u in rest], far, cap=len(rest))
         for second in range(TRICKLE // PER_SECOND):
@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     dirs = args.dirs or [default_eval_dir()]
     wall_start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="scraper-bench-daemon-") as tmp, \
-            NginxSite.build(dirs, pages=TRICKLE, ports=50) as site:
+            NginxSite.build(dirs, pages=TRICKLE, hosts=50) as site:
         db, cfg, log = Path(tmp) / "archive.db", Path(tmp) / "config.toml", Path(tmp) / "daemon.log"
         cfg.write_text(CONFIG.format(db=db))
         filled = time.perf_counter()

@@ -1,8 +1,8 @@
 """Ingest and revisit benchmarks (issue 7, parts 2 and 3), against a real nginx.
 
 Workload: N article pages (default 10,000) built from ../shared/eval pages,
-served by nginx from Debian's packages on 50 ports of 127.0.0.1 (see
-``site.py``), ETag and Last-Modified on.
+served by nginx from Debian's packages on 50 loopback hosts, 127.0.0.1 to .50 (see
+``nginx_site.py``), ETag and Last-Modified on.
 
 Part 2, ingest. Reference: raw ``httpx.AsyncClient`` GETs of the same URLs
 with the same concurrency (``max_in_flight``, 16), body read, nothing else.
@@ -183,7 +183,7 @@ def report(site: NginxSite, raw: dict, raw_nokeep: dict, child: dict, wall: floa
     lines = [
         "== ingest benchmark (part 2)",
         f"workload: {len(site.urls)} pages ({site.bytes_total / 1e6:.0f} MB, from {site.sources} eval pages "
-        f"reused round-robin) served by nginx on {len(site.ports)} ports of 127.0.0.1; concurrency "
+        f"reused round-robin) served by nginx on {len(site.hosts)} loopback hosts (127.0.0.1-{len(site.hosts)}); concurrency "
         f"{CONCURRENCY}; politeness off (host_delay 0, robots off)",
         "reference: raw httpx.AsyncClient GETs (body read), the faster of keep-alive and not; ours: Crawler.run_due over the "
         "frontier (fetch, decode, extract, dedup, store, frontier update) in a child process",
@@ -252,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("dirs", nargs="*", type=Path, help="eval datasets (default ../shared/eval)")
     parser.add_argument("--pages", type=int, default=10_000)
-    parser.add_argument("--ports", type=int, default=50)
+    parser.add_argument("--hosts", type=int, default=50)
     parser.add_argument("--profile", type=Path, default=None, help="write pyinstrument profiles of our passes here")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--child", type=Path, default=None, help=argparse.SUPPRESS)
@@ -267,8 +267,8 @@ def main(argv: list[str] | None = None) -> int:
     dirs = args.dirs or [default_eval_dir()]
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="scraper-bench-db-") as tmp, \
-            NginxSite.build(dirs, pages=args.pages, ports=args.ports) as site:
-        print(f"  site: {len(site.urls)} pages, {site.bytes_total / 1e6:.0f} MB, nginx on {len(site.ports)} ports",
+            NginxSite.build(dirs, pages=args.pages, hosts=args.hosts) as site:
+        print(f"  site: {len(site.urls)} pages, {site.bytes_total / 1e6:.0f} MB, nginx on {len(site.hosts)} hosts",
               file=sys.stderr, flush=True)
         asyncio.run(raw_gets(site.urls[:500], CONCURRENCY))  # warm nginx's caches and the page cache
         raw = asyncio.run(raw_gets(site.urls, CONCURRENCY))

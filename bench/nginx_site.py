@@ -1,7 +1,7 @@
 """A local news site for the benchmarks: eval pages served by a real nginx.
 
-    with NginxSite.build(eval_dirs, pages=10_000, ports=50) as site:   # bench/nginx_site.py
-        site.urls            # http://127.0.0.1:<port>/a/<n>.html, page n on port n % ports
+    with NginxSite.build(eval_dirs, pages=10_000, hosts=50) as site:   # bench/nginx_site.py
+        site.urls            # http://127.0.0.<k>:<port>/a/<n>.html, page n on host k = 1 + n % hosts
         site.set_conditional(False)   # stop answering 304 (or set_conditional(root, False) elsewhere)
 
 The pages are the raw bytes of ``../shared/eval`` pages (read at bench time,
@@ -9,7 +9,10 @@ written to a temporary directory, deleted afterwards; never committed),
 reused round-robin. Each copy loses its ``<link rel=canonical>`` and
 ``og:url`` (so a copy is its own article, as on a real site) and gains a
 comment naming its number (so no two copies are byte-identical and the
-archive's page store cannot share them). nginx runs in the foreground as our
+archive's page store cannot share them). The hosts are 50 loopback addresses
+(127.0.0.1 to 127.0.0.50, all of 127/8 is loopback on Linux), not 50 ports of
+one address: the crawler counts URLs per host name, without the port, so 50
+ports would be one host to it. nginx runs in the foreground as our
 child (``daemon off``), one worker, ETag and Last-Modified on, access log with
 ``$msec`` so a benchmark can see when each request arrived.
 """
@@ -70,17 +73,22 @@ def copy_of(raw: bytes, number: int) -> bytes:
     return body[:found.end()] + mark + body[found.end():] if found else mark + body
 
 
-def free_ports(count: int) -> list[int]:
-    """``count`` TCP ports free on 127.0.0.1 right now."""
-    sockets, ports = [], []
-    for _ in range(count):
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        sockets.append(s)
-        ports.append(s.getsockname()[1])
-    for s in sockets:
-        s.close()
-    return ports
+def free_hosts(count: int) -> list[str]:
+    """``count`` loopback "address:port" pairs, 127.0.0.1 up, one port free on all of them."""
+    addresses = [f"127.0.0.{k}" for k in range(1, count + 1)]
+    for _ in range(50):
+        probe = socket.socket()
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+        probe.close()
+        try:
+            for address in addresses:
+                with socket.socket() as s:
+                    s.bind((address, port))
+        except OSError:
+            continue
+        return [f"{address}:{port}" for address in addresses]
+    raise SystemExit("no port free on all the loopback addresses")
 
 
 def write_validators(root: Path, on: bool) -> None:
@@ -99,7 +107,7 @@ def set_conditional(root: Path, on: bool) -> None:
 @dataclass
 class NginxSite:
     root: Path
-    ports: list[int]
+    hosts: list[str]
     urls: list[str]
     bytes_total: int
     sources: int
@@ -108,7 +116,7 @@ class NginxSite:
     _cleanup: list[Path] = field(default_factory=list)
 
     @classmethod
-    def build(cls, eval_dirs: list[Path], *, pages: int = 10_000, ports: int = 50,
+    def build(cls, eval_dirs: list[Path], *, pages: int = 10_000, hosts: int = 50,
               workdir: Path | None = None) -> NginxSite:
         ensure_nginx()
         root = Path(tempfile.mkdtemp(prefix="scraper-bench-site-", dir=workdir))
@@ -116,13 +124,13 @@ class NginxSite:
         docs = root / "html" / "a"
         docs.mkdir(parents=True)
         raws = source_pages(eval_dirs)
-        chosen = free_ports(ports)
+        chosen = free_hosts(hosts)
         urls, total = [], 0
         for n in range(pages):
             data = copy_of(raws[n % len(raws)], n)
             (docs / f"{n}.html").write_bytes(data)
             total += len(data)
-            urls.append(f"http://127.0.0.1:{chosen[n % ports]}/a/{n}.html")
+            urls.append(f"http://{chosen[n % hosts]}/a/{n}.html")
         (root / "html" / "robots.txt").write_text("User-agent: *\nAllow: /\n")
         os.chmod(root / "html", 0o755)
         os.chmod(docs, 0o755)
@@ -133,8 +141,8 @@ class NginxSite:
     # ---- nginx -------------------------------------------------------------
 
     def _write_conf(self) -> None:
-        servers = "\n".join(f"    server {{ listen 127.0.0.1:{p} backlog=4096; root {self.root}/html; }}"
-                            for p in self.ports)
+        servers = "\n".join(f"    server {{ listen {h} backlog=4096; root {self.root}/html; }}"
+                            for h in self.hosts)
         write_validators(self.root, self.conditional)
         (self.root / "nginx.conf").write_text(f"""
 daemon off;
@@ -166,16 +174,17 @@ http {{
 
     def _wait_listening(self) -> None:
         deadline = time.monotonic() + 10
-        for port in self.ports:
+        for host in self.hosts:
+            address, port = host.rsplit(":", 1)
             while True:
                 try:
-                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    socket.create_connection((address, int(port)), timeout=1).close()
                     break
                 except OSError:
                     if self.process and self.process.poll() is not None:
                         raise SystemExit(f"nginx exited: {self.process.stderr.read().decode()}")
                     if time.monotonic() > deadline:
-                        raise SystemExit(f"nginx did not listen on {port}")
+                        raise SystemExit(f"nginx did not listen on {host}")
                     time.sleep(0.05)
 
     def set_conditional(self, on: bool) -> None:
