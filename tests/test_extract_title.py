@@ -62,3 +62,17 @@ def test_meta_title_cut_at_an_inner_quote_is_completed_from_the_title_tag() -> N
                 '<meta property="og:title" content="Senador califica a Biden de "incapacitado"">', "")
     title = extract(html, "https://www.diario.example/x", builtin=False).title
     assert title == 'Senador califica a Biden de "incapacitado"'
+
+
+def test_site_name_followed_by_more_parts_goes_with_them() -> None:
+    title = "Zelensky Is Now Considering Firing Top General * The Gateway Pundit * by Paul Serran"
+    html = page(f'<title>{title}</title><meta property="og:site_name" content="The Gateway Pundit">',
+                "Zelensky Is Now Considering Firing Top General")
+    assert extract(html, "https://www.thegatewaypundit.com/x", builtin=False).title == \
+        "Zelensky Is Now Considering Firing Top General"
+
+
+def test_korean_section_and_site_suffix() -> None:
+    html = page("<title>민주당 도입 또다시 불발-정치ㅣ한국일보</title>"
+                '<meta property="og:site_name" content="한국일보">', "")
+    assert extract(html, "https://www.hankookilbo.com/x", builtin=False).title == "민주당 도입 또다시 불발"

@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 
 from .precompute import Precomputed, jsonld_text
 
-_SEPARATORS = re.compile(r"\s+(?:[|\-–—·•»«›‹:/ǀ│~]|::|\\\\|//)\s+")
+_SEPARATORS = re.compile(r"\s+(?:[|\-–—·•»«›‹:/ǀ│~*]|::|\\\\|//)\s+|\s*ㅣ\s*")
+_CJK_SECTION = re.compile(r"(?<=\S)-[\uac00-\ud7a3\u4e00-\u9fff]{1,6}$")  # Korean "headline-정치ㅣ site"
 _WORD = re.compile(r"\w+")
 _NOT_ALNUM = re.compile(r"[\W_]+")
 
@@ -90,15 +91,21 @@ def strip_site(title: str, names: list[str]) -> str:
     if len(parts) < 2:
         return title
 
-    # a site name with separators of its own: "Headline | AOC media - Analyse Opinion Critique"
-    for sep in _SEPARATORS.finditer(title):
-        if len(_SEPARATORS.split(title[sep.end():])) > 1 and _fold(title[sep.end():]) in normed:
-            return _strip_sections(title[:sep.start()].strip(), sep.group().strip())
+    # a site name with separators of its own: "Headline | AOC media - Analyse Opinion Critique",
+    # or followed by more: "Headline * The Gateway Pundit * by Paul Serran"
+    seps = list(_SEPARATORS.finditer(title))
+    for i, sep in enumerate(seps):
+        tail = title[sep.end():]
+        following = title[sep.end():seps[i + 1].start()] if i + 1 < len(seps) else tail
+        if len(_SEPARATORS.split(tail)) > 1 and (_fold(tail) in normed or _fold(following) in normed):
+            if len(title[:sep.start()].split()) >= 2:
+                head = _strip_sections(title[:sep.start()].strip(), sep.group().strip())
+                return _CJK_SECTION.sub("", head)
     # split once at the separator nearest an end that names the site
     for sep in reversed(list(_SEPARATORS.finditer(title))):
         tail = title[sep.end():]
         if is_site(tail):
-            return _strip_sections(title[:sep.start()].strip(), sep.group().strip())
+            return _CJK_SECTION.sub("", _strip_sections(title[:sep.start()].strip(), sep.group().strip()))
         break
     first = _SEPARATORS.search(title)
     if first and is_site(title[:first.start()]):
