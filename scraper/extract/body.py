@@ -178,7 +178,7 @@ def _class_weight(node: LexborNode) -> float:
                 weight += 25
             if "articleBody" in label:
                 weight += 50
-        if len(_WEIGHTS) > 50_000:
+        if len(_WEIGHTS) > _CACHE_SIZE:
             _WEIGHTS.clear()
         _WEIGHTS[label] = weight
     if attrs.get("itemprop") == "articleBody":
@@ -203,7 +203,9 @@ def _label(node: LexborNode) -> str:
     return f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
 
 
-_LABELS: dict[tuple[str, bool], bool] = {}
+_LABELS: tuple[dict[str, int], dict[str, int]] = ({}, {})  # page level, inside the body
+_CACHE_SIZE = 200_000
+_WORDS_RE = (re.compile("|".join(map(re.escape, _PAGE_WORDS))), re.compile("|".join(map(re.escape, _BODY_WORDS))))
 
 
 WEAK, STRONG = 1, 2
@@ -212,14 +214,12 @@ WEAK, STRONG = 1, 2
 def junk_label(label: str, inside_body: bool = False) -> int:
     """0, WEAK or STRONG: how surely a class/id label marks boilerplate
     (memoised: pages repeat the same few labels many times)."""
-    if len(label) < 3:
-        return 0
-    key = (label, inside_body)
-    found = _LABELS.get(key)
+    cache = _LABELS[inside_body]
+    found = cache.get(label)
     if found is None:
-        low = label.lower()
         found = 0
-        if any(word in low for word in (_BODY_WORDS if inside_body else _PAGE_WORDS)):
+        low = label.lower()
+        if len(label) >= 3 and _WORDS_RE[inside_body].search(low):
             if any(marker in low for marker in _STATE_MARKERS):
                 low = _STATE.sub(" ", low)
             if _KEEP.search(low):
@@ -228,9 +228,9 @@ def junk_label(label: str, inside_body: bool = False) -> int:
                 found = STRONG
             elif _JUNK.search(low) or (inside_body and _BODY_JUNK.search(low)):
                 found = WEAK
-        if len(_LABELS) > 50_000:
-            _LABELS.clear()
-        _LABELS[key] = found
+        if len(cache) > _CACHE_SIZE:
+            cache.clear()
+        cache[label] = found
     return found
 
 
