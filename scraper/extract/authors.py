@@ -138,7 +138,7 @@ def _from_byline(pre: Precomputed, selector: str | None = None) -> list[str]:
     except Exception:  # noqa: BLE001 - a bad selector in a user rule must not crash extraction
         return []
     names: list[str] = []
-    for node in nodes[:12]:
+    for node in nodes[:40]:
         if node.tag in ("button", "input", "select", "option", "form", "script", "style"):
             continue
         if not selector and _in_comments(node):
@@ -251,7 +251,8 @@ def find(pre: Precomputed, site: list[str], rule_selector: str | None = None) ->
 
 
 _BYLINE_LINE = re.compile(r"^\s*(?:by|von|par|por|door|di|av|af|autor(?:in)?\s*:|auteur\s*:|author\s*:|text\s*:|"
-                          r"written by|geschrieben von|verfasst von|bởi|tác giả\s*:?)\s+\S", re.I)
+                          r"(?:written|posted|published) by\s*:?|geschrieben von|verfasst von|bởi|tác giả\s*:?)\s+\S",
+                          re.I)
 
 
 def body_byline(blocks: list[Block]) -> tuple[list[str], int | None]:
