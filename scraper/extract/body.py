@@ -205,7 +205,7 @@ def _label(node: LexborNode) -> str:
 
 _LABELS: tuple[dict[str, int], dict[str, int]] = ({}, {})  # page level, inside the body
 _CACHE_SIZE = 200_000
-_WORDS_RE = (re.compile("|".join(map(re.escape, _PAGE_WORDS))), re.compile("|".join(map(re.escape, _BODY_WORDS))))
+_WORDS = (_PAGE_WORDS, _BODY_WORDS)
 
 
 WEAK, STRONG = 1, 2
@@ -219,7 +219,7 @@ def junk_label(label: str, inside_body: bool = False) -> int:
     if found is None:
         found = 0
         low = label.lower()
-        if len(label) >= 3 and _WORDS_RE[inside_body].search(low):
+        if len(label) >= 3 and any(word in low for word in _WORDS[inside_body]):
             if any(marker in low for marker in _STATE_MARKERS):
                 low = _STATE.sub(" ", low)
             if _KEEP.search(low):
