@@ -194,7 +194,10 @@ def _read_jsonld(pre: Precomputed) -> None:
 
 
 def _loads(text: str) -> Any:
-    text = _JSONLD_JUNK.sub("", text.strip()).strip().rstrip(";")
+    text = text.strip()
+    if text[:1] in ("<", "/") or text[-1:] == ">":  # comment or CDATA wrappers (rare): the regex scans it all
+        text = _JSONLD_JUNK.sub("", text).strip()
+    text = text.rstrip(";")
     if not text or len(text) > 2_000_000:
         return None
     try:
