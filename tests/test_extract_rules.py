@@ -173,3 +173,13 @@ def test_publication_stamp_in_script_json_when_the_page_states_no_date() -> None
             f"{body}</body></html>")
     published = extract(html, "https://shop.example/products/sidamo", builtin=False).published_at
     assert published is not None and published.isoformat() == "2019-03-02T06:22:28+01:00"
+
+
+def test_ruby_readings_without_parentheses_are_left_out() -> None:
+    text = "親が子どもを教育するために、たたいたり蹴ったりする体罰を禁止することになりました。" * 3
+    bare = text.replace("子ども", "<ruby>子<rt>こ</rt></ruby>ども")
+    html = f"<html><body><article><h1>体罰を禁止</h1><p>{bare}</p><p>{text}</p></article></body></html>"
+    assert "子こども" not in extract(html, "https://www3.nhk.example/news/easy/x.html", builtin=False).body
+    wrapped = text.replace("子ども", "<ruby>子<rp>（</rp><rt>こ</rt><rp>）</rp></ruby>ども")
+    html = f"<html><body><article><h1>体罰を禁止</h1><p>{wrapped}</p><p>{text}</p></article></body></html>"
+    assert "子（こ）ども" in extract(html, "https://www.yomiuri.example/x", builtin=False).body
