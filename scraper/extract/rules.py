@@ -54,6 +54,8 @@ def applies(rule: SiteRule, host: str, when: date | None) -> bool:
 
 def candidates(url: str | None, rules: Sequence[SiteRule] | None, builtin: bool = True) -> list[SiteRule]:
     """Rules whose domains match the URL's host: the caller's first."""
+    if not rules and not builtin:
+        return []
     host = _host(url)
     if not host:
         return []
