@@ -72,7 +72,7 @@ def check_archive(db: Path, reported: set[tuple[str, int]]) -> int:
 
 
 def test_kill_9_at_random_moments_loses_nothing_and_the_frontier_resumes(site, tmp_path):
-    seed = int(os.environ.get("KILL9_SEED", random.randrange(10**6)))
+    seed = int(os.environ.get("KILL9_SEED") or random.randrange(10**6))
     rng = random.Random(seed)
     paths = [f"bai/{i}.html" for i in range(2 * N_PER_HOST + NEW_PER_ROUND * ROUNDS)]
     for i, path in enumerate(paths):
@@ -123,8 +123,15 @@ feeds = ["{site.url('feed.xml')}"]
         final = DaemonProcess(config, db)
         try:
             wait_for(lambda: final.named("started") or not final.alive(), what="start")
-            wait_for(lambda: scalar(db, "SELECT count(*) FROM frontier WHERE state = 'pending'") == 0
-                     and scalar(db, "SELECT count(*) FROM articles") == len(urls), timeout=60, what="resume")
+            try:
+                wait_for(lambda: scalar(db, "SELECT count(*) FROM frontier WHERE state = 'pending'") == 0
+                         and scalar(db, "SELECT count(*) FROM articles") == len(urls), timeout=90, what="resume")
+            except AssertionError as exc:
+                stuck = query(db, "SELECT url, state, failures, next_due, last_error FROM frontier "
+                                  "WHERE state = 'pending' OR last_error IS NOT NULL")
+                raise AssertionError(f"seed {seed}: {exc}; pending: {stuck[:5]}; failed fetches: "
+                                     f"{query(db, 'SELECT url, error FROM fetches WHERE outcome = ? LIMIT 5', 'failed')}; "
+                                     f"events: {[e for e in final.events if e.get('level') != 'info'][:5]}") from None
         finally:
             assert final.stop() == 0, final.other
         reported |= {(e["url"], e["version"]) for e in final.events if e.get("event") in ("new", "changed")}
@@ -132,10 +139,11 @@ feeds = ["{site.url('feed.xml')}"]
         editor.halt.set()
     checked = check_archive(db, reported)
     versions = scalar(db, "SELECT count(*) FROM versions")
+    failed = query(db, "SELECT error, count(*) FROM fetches WHERE outcome = 'failed' GROUP BY error")
     print(f"\nseed {seed}: {ROUNDS} kill -9 rounds in {time.monotonic() - began:.0f} s, at "
           f"{min(moments):.2f}-{max(moments):.2f} s after start (the last just after discovery); "
           f"{editor.edits} edits by the site; after the kills {killed_at} articles, {pending} URLs pending; "
-          f"{checked} reported versions checked; {versions} versions in the end")
+          f"{checked} reported versions checked; {versions} versions in the end; failed fetches: {failed}")
     assert pending > 0, "the last kill left nothing to resume; the test proves nothing"
     assert {r[0] for r in query(db, "SELECT url FROM articles")} == set(urls)
     assert versions > len(urls)  # revisits caught edits between the kills, so the kills hit real writes
