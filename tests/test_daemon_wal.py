@@ -83,15 +83,18 @@ feeds = ["{site.url('feed.xml')}"]
         reader = Reader(served)
         reader.start()
 
-        held = sqlite3.connect(db, isolation_level=None)  # the long reader
-        held.execute("BEGIN")
-        held.execute("SELECT count(*) FROM versions").fetchone()
-        at_open, held_since = wal_size(db), len(daemon.events)
-        time.sleep(6)
-        with_reader = wal_size(db)
-        during = [e for e in daemon.named("maintenance") if daemon.events.index(e) >= held_since]
-        held.execute("COMMIT")
-        held.close()
+        for _ in range(3):  # a reader that opened on an empty WAL reads the main file and pins nothing: again
+            held = sqlite3.connect(db, isolation_level=None)  # the long reader
+            held.execute("BEGIN")
+            held.execute("SELECT count(*) FROM versions").fetchone()
+            at_open, held_since = wal_size(db), len(daemon.events)
+            time.sleep(6)
+            with_reader = wal_size(db)
+            during = [e for e in daemon.events[held_since:] if e.get("event") == "maintenance"]
+            held.execute("COMMIT")
+            held.close()
+            if any(e["wal"].startswith("kept") for e in during):
+                break
         closed_at = len(daemon.events)
         wait_for(lambda: any(e.get("wal") == "emptied" for e in daemon.events[closed_at:]), what="an emptied WAL")
         after = wal_size(db)
