@@ -72,6 +72,11 @@ _BREADCRUMB = re.compile(r"\s+[»›>]\s+")
 
 def strip_site(title: str, names: list[str]) -> str:
     """Remove a site-name prefix or suffix from a ``<title>``-like string."""
+    return _strip_site(title, tuple(names))
+
+
+@lru_cache(maxsize=4096)
+def _strip_site(title: str, names: tuple[str, ...]) -> str:
     normed = [_fold(n) for n in names if n]
 
     def is_site(part: str) -> bool:

@@ -168,7 +168,7 @@ def build(html: str, url: str | None, offset: str | None = None) -> Precomputed:
 
 def _read_meta(pre: Precomputed) -> None:
     meta = pre.meta
-    for node in pre.tree.css("meta"):
+    for node in pre.tree.css("meta[content]"):
         attrs = node.attributes
         content = attrs.get("content")
         if content is None:
