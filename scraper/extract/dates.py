@@ -96,6 +96,12 @@ def parse_iso(value: str | None) -> tuple[datetime, bool] | None:
             return datetime.fromtimestamp(seconds, timezone.utc), True
         except (OverflowError, OSError, ValueError):
             return None
+    if len(text) >= 10 and text[4:5] == "-" and text[:4].isdigit():  # plain ISO 8601, the common case
+        try:
+            parsed = datetime.fromisoformat(text)
+            return parsed, ("T" in text or ":" in text)
+        except ValueError:
+            pass
     candidate = text.replace("Z", "+00:00").replace("z", "+00:00")
     candidate = re.sub(r"\s*(?:UTC|GMT)$", "+00:00", candidate)
     candidate = re.sub(r"^(\d{4}-\d{2}-\d{2})\s+", r"\1T", candidate)
