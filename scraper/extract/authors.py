@@ -141,10 +141,10 @@ def _from_byline(pre: Precomputed, selector: str | None = None) -> list[str]:
     for node in nodes[:40]:
         if node.tag in ("button", "input", "select", "option", "form", "script", "style"):
             continue
-        if not selector and _in_comments(node):
-            continue
         text = node.attributes.get("content") or node.text(separator=" ", strip=True)
         if not text or len(text) > 160:
+            continue
+        if not selector and _in_comments(node):  # after the cheap tests: it walks up ten ancestors
             continue
         found = split_names(text)
         if not found and "://" not in text and _is_card(node):
