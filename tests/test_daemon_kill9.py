@@ -55,14 +55,16 @@ def check_archive(db: Path, reported: set[tuple[str, int]]) -> int:
     """Every invariant a crash must not break; returns how many versions were checked."""
     assert query(db, "PRAGMA integrity_check") == [("ok",)]
     assert query(db, "PRAGMA foreign_key_check") == []
-    query(db, "INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 0)")  # 1 would compare with the table, but the index holds folded copies too
+    # rank 1 would compare with the table, but the index holds folded copies too
+    query(db, "INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 0)")
     bad = query(db, """
         SELECT a.id, a.version, max(v.version), count(v.id) FROM articles a LEFT JOIN versions v ON v.article_id = a.id
         GROUP BY a.id HAVING a.version IS NOT max(v.version) OR count(v.id) != a.version""")
     assert bad == [], f"article rows not pointing at their latest version: {bad}"
     assert query(db, """SELECT a.id FROM articles a JOIN versions v ON v.article_id = a.id AND v.version = a.version
                         WHERE v.content_hash != a.content_hash""") == []
-    assert query(db, "SELECT id FROM versions WHERE page_hash IS NULL OR page_hash NOT IN (SELECT hash FROM pages)") == []
+    assert query(db, "SELECT id FROM versions WHERE page_hash IS NULL "
+                     "OR page_hash NOT IN (SELECT hash FROM pages)") == [], "a version without its page"
     assert query(db, "SELECT v.id FROM versions v LEFT JOIN images i ON i.version_id = v.id "
                      "GROUP BY v.id HAVING count(i.id) != 1") == [], "a version without its image"
     stored = set(query(db, "SELECT a.url, v.version FROM versions v JOIN articles a ON a.id = v.article_id"))
@@ -106,12 +108,12 @@ feeds = ["{site.url('feed.xml')}"]
             site.put("feed.xml", feed_of(urls[:2 * N_PER_HOST + NEW_PER_ROUND * (round_ + 1)]))
             daemon = DaemonProcess(config, db)
             if round_ < ROUNDS - 1:
-                wait_for(lambda: daemon.named("started") or not daemon.alive(), what="start")
+                wait_for(lambda d=daemon: d.named("started") or not d.alive(), what="start")
                 moment = rng.uniform(0.05, 1.5)
                 time.sleep(moment)
                 moments.append(moment)
             else:  # the last kill comes just after discovery, with new URLs still pending
-                wait_for(lambda: daemon.named("discovered") or not daemon.alive(), what="discovery")
+                wait_for(lambda d=daemon: d.named("discovered") or not d.alive(), what="discovery")
             assert daemon.alive(), daemon.other
             daemon.kill()
             reported |= {(e["url"], e["version"]) for e in daemon.events if e.get("event") in ("new", "changed")}
@@ -129,8 +131,8 @@ feeds = ["{site.url('feed.xml')}"]
             except AssertionError as exc:
                 stuck = query(db, "SELECT url, state, failures, next_due, last_error FROM frontier "
                                   "WHERE state = 'pending' OR last_error IS NOT NULL")
-                raise AssertionError(f"seed {seed}: {exc}; pending: {stuck[:5]}; failed fetches: "
-                                     f"{query(db, 'SELECT url, error FROM fetches WHERE outcome = ? LIMIT 5', 'failed')}; "
+                failed = query(db, "SELECT url, error FROM fetches WHERE outcome = 'failed' LIMIT 5")
+                raise AssertionError(f"seed {seed}: {exc}; pending: {stuck[:5]}; failed fetches: {failed}; "
                                      f"events: {[e for e in final.events if e.get('level') != 'info'][:5]}") from None
         finally:
             assert final.stop() == 0, final.other

@@ -86,7 +86,7 @@ def test_a_crawl_with_hostile_pages_still_archives_the_others(site, test_config,
     for i, path in enumerate(good):
         site.put(path, article_page(i))
     bad = []
-    for i, (name, body) in enumerate(HOSTILE.items()):
+    for i, body in enumerate(HOSTILE.values()):
         path = f"/xau/{i}.html"
         site.routes[path] = Route(body=body, headers={"Content-Type": "text/html"})
         bad.append(path)
