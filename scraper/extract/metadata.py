@@ -37,6 +37,14 @@ def _tokens(text: str) -> set[str]:
 
 
 def site_names(pre: Precomputed) -> list[str]:
+    """The site's names: og:site_name and the like, the JSON-LD publisher,
+    and the host's distinctive labels (memoised on the page; a copy)."""
+    if pre.site_names is None:
+        pre.site_names = _site_names(pre)
+    return list(pre.site_names)
+
+
+def _site_names(pre: Precomputed) -> list[str]:
     names = []
     name = pre.first_meta("og:site_name", "application-name", "apple-mobile-web-app-title", "twitter:site")
     if name:

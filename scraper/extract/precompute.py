@@ -47,7 +47,9 @@ class Precomputed:
     title_tag: str | None = None
     offset: str | None = None
     html: str = ""  # the (bounded) markup, for last-resort pattern searches
+    site_names: list[str] | None = None  # filled by metadata.site_names
     _article: dict[str, Any] | None = field(default=None, repr=False)
+    _has_microdata: bool | None = field(default=None, repr=False)
 
     def first_meta(self, *keys: str) -> str | None:
         """The first non-empty meta value among ``keys`` (in order)."""
@@ -69,7 +71,10 @@ class Precomputed:
         found = self.microdata.get(name)
         if found is None:
             found = []
-            for node in self.tree.css(f'[itemprop="{name}"]')[:5]:
+            if self._has_microdata is None:  # one query rules out every later one on most pages
+                self._has_microdata = self.tree.css_first("[itemprop]") is not None
+            nodes = self.tree.css(f'[itemprop="{name}"]')[:5] if self._has_microdata else []
+            for node in nodes:
                 if node.tag != "meta":
                     value = _item_value(node)
                     if value:
