@@ -76,3 +76,10 @@ def test_korean_section_and_site_suffix() -> None:
     html = page("<title>민주당 도입 또다시 불발-정치ㅣ한국일보</title>"
                 '<meta property="og:site_name" content="한국일보">', "")
     assert extract(html, "https://www.hankookilbo.com/x", builtin=False).title == "민주당 도입 또다시 불발"
+
+
+def test_theme_marked_post_title_beats_an_seo_title_tag() -> None:
+    html = ("<html><head><title>Blockhaus Typ 3 in Ludorf. Günstige Ferienhäuser an der Müritz. | Müritzurlauber"
+            "</title></head><body><header><h1 class='entry-title'>Blockhaus 3</h1></header><article>"
+            f"{BODY}</article></body></html>")
+    assert extract(html, "https://mueritzurlauber.example/blockhaus-3", builtin=False).title == "Blockhaus 3"

@@ -134,6 +134,7 @@ def _strip_site(title: str, names: tuple[str, ...]) -> str:
     return title
 
 
+_HEADLINE_CLASS = re.compile(r"entry-title|post-title|title-post|article-title|story-title|headline", re.I)
 _SOURCE_WEIGHT = {"og": 1.0, "ld": 1.0, "tt": 1.0, "tw": 0.7, "dc": 1.0, "meta": 0.5}
 _SITEISH = re.compile(r"logo|site-?title|site-?name|brand|widget|masthead|blog-?title|header-title", re.I)
 _TITLE_CLASS = ("h2[class*=title i], h2[class*=headline i], h2[itemprop=headline], "
@@ -248,18 +249,21 @@ def title(pre: Precomputed) -> str | None:
         if site_part:
             names.append(variants[0])  # a blog's name as its heading: a site name
         sitey = site_part or _is_sitey(node, site_keys)
-        headings.append((sitey, variants))
+        marked = bool(_HEADLINE_CLASS.search(node.attributes.get("class") or ""))
+        headings.append((sitey, variants, marked))
     site_keys = [_fold(n) for n in names if n]
     values = _values(pre)
     forms = _meta_forms(values, names)
     candidates: list[tuple[str, float, int]] = []  # (text, prior, order)
     order = 0
     first_h1 = True
-    for sitey, variants in headings:
+    for sitey, variants, marked in headings:
         for i, text in enumerate(variants):
             if len(text) > 400:
                 continue
             prior = (1.2 if first_h1 else 0.6) if i == 0 else 0.5
+            if i == 0 and marked and not sitey:
+                prior += 0.3  # the theme says this is the post's title: it needs no metadata to agree
             candidates.append((text, prior - (3.0 if sitey else 0.0), order))
             order += 1
         if not sitey:
@@ -277,7 +281,7 @@ def title(pre: Precomputed) -> str | None:
                 candidates.append((text, 0.4, order))
                 order += 1
         best, score, confirmed = _best(candidates, forms, site_keys)
-    visible = next((variants[0] for sitey, variants in headings if variants and not sitey), None)
+    visible = next((variants[0] for sitey, variants, _ in headings if variants and not sitey), None)
     return _without_kicker(best, visible, [pre.first_meta("og:title"), pre.first_meta("twitter:title")])
 
 
