@@ -75,3 +75,13 @@ def test_handles_urls_and_copyright_lines_are_not_names() -> None:
     assert extract(html, "https://x.example/a", builtin=False).authors == ["Bradley M. Kuhn"]
     html = page('<meta name="author" content="Haufe-Lexware GmbH &amp; Co. KG - all rights reserved">')
     assert extract(html, "https://x.example/a", builtin=False).authors == []
+
+
+def test_site_names_roles_and_staff_labels_beside_people_go() -> None:
+    html = page('<meta property="og:site_name" content="NBA.com">'
+                '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Eine Meldung",'
+                ' "author": [{"@type": "Person", "name": "Evan Orris"}, {"@type": "Person", "name": "NBA.com"},'
+                ' {"@type": "Person", "name": "Head of Reality Labs"}]}</script>')
+    assert extract(html, "https://www.nba.com/news/x", builtin=False).authors == ["Evan Orris"]
+    html = page('<meta name="author" content="TMZ Staff">')
+    assert extract(html, "https://www.tmz.example/x", builtin=False).authors == []

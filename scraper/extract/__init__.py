@@ -144,7 +144,7 @@ def _extract(text: str, url: str | None, rules: Sequence[SiteRule] | None, offse
     article = Article(
         title=_nfc(title),
         published_at=published,
-        authors=[_nfc(p) for p in people],  # type: ignore[misc]
+        authors=[_nfc(p) for p in authors_mod.tidy(people, sites)],  # type: ignore[misc]
         body=_nfc(body) or "",
         images=[Image(_nfc(i.url) or i.url, _nfc(i.caption), _nfc(i.credit)) for i in images],
         modified_at=modified,

@@ -196,6 +196,21 @@ def _is_org(name: str, orgs: list[str], site: list[str]) -> bool:
     return False
 
 
+_NOT_A_PERSON = re.compile(r"\b(?:staff|reports?|copied|sponsored|advertisement|chief|officer|head of|director|"
+                           r"president|spokes\w+|media for)\b|\.(?:com|net|org)\b", re.I)
+
+
+def tidy(names: list[str], site: list[str]) -> list[str]:
+    """The final author list without what is plainly not a person beside
+    people ("NBA.com", "Head of Reality Labs", "Link Copied", "TMZ Staff"):
+    job titles, UI labels and the site's own name go when a person is named;
+    staff and desk labels go always."""
+    kept = [n for n in names if not _NOT_A_PERSON.search(n) and not is_site_name(n, site)]
+    if kept:
+        return kept
+    return [n for n in names if not re.search(r"\bstaff\b|\breports?\b", n, re.I)]
+
+
 def _declared(site: list[str], pre: Precomputed) -> list[str]:
     """The site names the page declares (og:site_name, publisher), not the
     ones guessed from the host."""
