@@ -85,3 +85,10 @@ def test_site_names_roles_and_staff_labels_beside_people_go() -> None:
     assert extract(html, "https://www.nba.com/news/x", builtin=False).authors == ["Evan Orris"]
     html = page('<meta name="author" content="TMZ Staff">')
     assert extract(html, "https://www.tmz.example/x", builtin=False).authors == []
+
+
+def test_middle_initial_is_not_a_conjunction() -> None:
+    html = page('<meta name="author" content="Chris E. Hayner">')
+    assert extract(html, "https://x.example/a", builtin=False).authors == ["Chris E. Hayner"]
+    html = page('<meta name="author" content="Juan Pérez y María López">')
+    assert extract(html, "https://x.example/a", builtin=False).authors == ["Juan Pérez", "María López"]

@@ -20,7 +20,8 @@ _ORG_TYPES = ("organization", "newsmediaorganization", "organisation", "corporat
 _BY = re.compile(r"^\s*(?:(?:posted|written|words|published|eingestellt|veröffentlicht|geschrieben|verfasst|"
                  r"interview|text|autor|author|fotos?|reporting|story)\s*(?:by|von|:)?|by|von|par|por|di|door|av|af|"
                  r"bởi|tác giả:?)\s*:?\s+", re.I)
-_SPLIT = re.compile(r"\s*(?:,|;|&|\||/|\band\b|\bund\b|\bet\b|\bvà\b|\by\b|\be\b)\s*", re.I)
+# the one-letter conjunctions ("y", "e") only in lower case: "Chris E. Hayner" is one name
+_SPLIT = re.compile(r"\s*(?:,|;|&|\||/|\b(?i:and|und|et|và)\b|\s[ye]\s)\s*")
 _NOT_NAME = re.compile(r"https?://|www\.|@|\d{3,}|staff|editor|redaktion|newsroom|desk|agency|agencies|"
                        r"reuters|associated press|\bafp\b|\bap\b|\bdpa\b|\bsid\b|\bkna\b|\bepd\b|"
                        r"contributor|correspondent|reporter|team|admin|guest|anonymous|unknown|"
