@@ -197,19 +197,21 @@ def _is_org(name: str, orgs: list[str], site: list[str]) -> bool:
     return False
 
 
-_NOT_A_PERSON = re.compile(r"\b(?:staff|reports?|copied|sponsored|advertisement|chief|officer|head of|director|"
-                           r"president|spokes\w+|media for)\b|\.(?:com|net|org)\b", re.I)
+_NOT_A_PERSON = re.compile(r"\b(?:copied|sponsored|advertisement|chief|officer|head of|director|president|"
+                           r"spokes\w+|media for)\b|\.(?:com|net|org)\b", re.I)
+_NEVER_A_PERSON = re.compile(r"\b(?:staff|reports?)\b|^(?:january|february|march|april|may|june|july|august|"
+                             r"september|october|november|december|monday|tuesday|wednesday|thursday|friday|"
+                             r"saturday|sunday|updated|published)$", re.I)
 
 
 def tidy(names: list[str], site: list[str]) -> list[str]:
-    """The final author list without what is plainly not a person beside
-    people ("NBA.com", "Head of Reality Labs", "Link Copied", "TMZ Staff"):
-    job titles, UI labels and the site's own name go when a person is named;
-    staff and desk labels go always."""
+    """The final author list without what is plainly not a person: staff and
+    desk labels or a lone month name always go ("TMZ Staff", "December"); job
+    titles, UI labels and the site's own name go when a person is named beside
+    them ("NBA.com", "Head of Reality Labs", "Link Copied")."""
+    names = [n for n in names if not _NEVER_A_PERSON.search(n)]
     kept = [n for n in names if not _NOT_A_PERSON.search(n) and not is_site_name(n, site)]
-    if kept:
-        return kept
-    return [n for n in names if not re.search(r"\bstaff\b|\breports?\b", n, re.I)]
+    return kept or names
 
 
 def _declared(site: list[str], pre: Precomputed) -> list[str]:
