@@ -183,3 +183,12 @@ def test_ruby_readings_without_parentheses_are_left_out() -> None:
     wrapped = text.replace("子ども", "<ruby>子<rp>（</rp><rt>こ</rt><rp>）</rp></ruby>ども")
     html = f"<html><body><article><h1>体罰を禁止</h1><p>{wrapped}</p><p>{text}</p></article></body></html>"
     assert "子（こ）ども" in extract(html, "https://www.yomiuri.example/x", builtin=False).body
+
+
+def test_visible_dateline_marked_as_published_or_matching_the_url_wins() -> None:
+    body = "<p>" + "Ein Bericht vom Sportfest mit vielen Ergebnissen, Zeiten, Namen und Eindrücken. " * 4 + "</p>"
+    html = ("<html lang='de'><body><div class='calendar-date'>19. Mai 2007</div><h1>Sportfest</h1>"
+            "<div class='entry-meta'><span class='published'>20. Mai 2007</span></div>"
+            f"{body}</body></html>")
+    published = extract(html, "https://verein.example/sportfest", builtin=False).published_at
+    assert published is not None and published.date().isoformat() == "2007-05-20"

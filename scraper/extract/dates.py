@@ -65,6 +65,7 @@ _SCRIPT_DATE = re.compile(r"[\"'](?:datePublished|published_?[aA]t|publish(?:ed)
                           r"[\"']\s*:\s*[\"']((?:19|20)\d{2}-[01]\d-[0-3]\d(?:[T ][0-2]\d:[0-5]\d[^\"']{0,15})?)[\"']")
 _GMT = re.compile(r"\(?\s*GMT\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?\s*\)?", re.I)
 _ISO_FIX = re.compile(r"([+-]\d{2})(\d{2})$")
+_PUBLISHED_WORDS = ("publish", "posted", "entry-date", "datepublished", "created")
 _DATE_SELECTOR = ("[class*=date], [class*=Date], [class*=time], [class*=publish], [class*=posted], "
                   "[class*=meta], [class*=byline], [id*=date], [data-role=publishdate], [itemprop*=date]")
 
@@ -332,21 +333,30 @@ class DateFinder:
         return out
 
     def visible(self) -> tuple[datetime, bool] | None:
-        """A dateline written on the page, searched near the headline first."""
+        """A dateline written on the page: the first plausible one, unless a
+        later one agrees with the date in the URL or is marked as the
+        publication date (class "published", "posted", "entry-date")."""
         tree = self.pre.tree
-        texts: list[str] = []
+        texts: list[tuple[str, bool]] = []
         for node in tree.css(_DATE_SELECTOR):
             text = node.text(separator=" ", strip=True)
             if 6 <= len(text) <= 200 and any(ch.isdigit() for ch in text):
-                texts.append(text)
+                label = f"{node.attributes.get('class') or ''} {node.attributes.get('itemprop') or ''}".lower()
+                texts.append((text, any(word in label for word in _PUBLISHED_WORDS)))
                 if len(texts) >= 12:
                     break
-        for text in texts:
+        found_all = []
+        for text, marked in texts:
             found = parse_visible(text, self.month_first)
             if found and self.plausible(found):
-                self._learn_gmt(text)
-                return found
-        return None
+                found_all.append((found, marked, text))
+        if not found_all:
+            return None
+        in_url = self._from_url()
+        best = next((f for f in found_all if in_url and f[0][0].date() == in_url[0].date()), None) \
+            or next((f for f in found_all if f[1]), None) or found_all[0]
+        self._learn_gmt(best[2])
+        return best[0]
 
     def scan_text(self) -> tuple[datetime, bool] | None:
         """Last resort: the first plausible date written near the headline,
