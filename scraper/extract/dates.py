@@ -57,6 +57,7 @@ _MONTH_DAY_YEAR = re.compile(_MONTH_WORD + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|[-_]|\b)")
 _ANY_DATE = re.compile(r"(?<!\d)(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{4}[/.-]\d{1,2}[/.-]\d{1,2}|\d{1,2}\.?\s+[A-Za-zÀ-ÿ]{3,10}\.?\s+\d{4}|"
                        r"[A-Za-zÀ-ÿ]{3,10}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|ngày\s*\d)")
+_URL_DATE_SHORT = re.compile(r"/((?:19|20)\d{2})/([1-9]|1[0-2])/([1-9]|[12]\d|3[01])/")  # /2017/7/12/
 _URL_DMY = re.compile(r"/(0[1-9]|[12]\d|3[01])-(0[1-9]|1[0-2])-((?:19|20)\d{2})(?:/|$|[-_.?])")
 _ISO_STAMP = re.compile(r"(?:19|20)\d{2}-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d")
 _RDF_DATE = re.compile(r"dc:date=\"([^\"]{10,40})\"")
@@ -395,6 +396,9 @@ class DateFinder:
         match = _URL_DMY.search(url or "")
         if match:
             return _make(int(match.group(3)), int(match.group(2)), int(match.group(1)), None, None)
+        match = _URL_DATE_SHORT.search(url or "")
+        if match:
+            return _make(int(match.group(1)), int(match.group(2)), int(match.group(3)), None, None)
         return None
 
     def _from_script(self) -> tuple[datetime, bool] | None:
