@@ -192,3 +192,13 @@ def test_visible_dateline_marked_as_published_or_matching_the_url_wins() -> None
             f"{body}</body></html>")
     published = extract(html, "https://verein.example/sportfest", builtin=False).published_at
     assert published is not None and published.date().isoformat() == "2007-05-20"
+
+
+def test_a_promoted_article_is_not_a_promo_box() -> None:
+    """Drupal marks front-page articles 'node-promoted'; that is no promotion box."""
+    para = "Ein Absatz des Artikels, lang genug, um als Text zu zählen, mit Kommas, Worten und mehr. "
+    html = ("<html><body><div class='node node-article node-promoted'><h1>Wachstum</h1>"
+            + "".join(f"<p>{para * 2}</p>" for _ in range(3)) + "</div><aside class='sidebar'>"
+            + "".join(f"<p>Anderer Beitrag Nummer {i}, kurz angerissen, mit einem Link.</p>" for i in range(6))
+            + "</aside></body></html>")
+    assert "Absatz des Artikels" in extract(html, "https://wein.example/wachstum", builtin=False).body

@@ -47,7 +47,7 @@ _STRONG = re.compile(
     r"(?:post|news|article|story|teaser)[-_]?cards?|"
     r"tiktok-embed", re.I)
 _JUNK = re.compile(
-    r"share|sharing|social|promo|keywords|widget|banner|sponsor|toolbar|follow|rating|pagination|(?<![a-z])pager|sidebar|"
+    r"share|sharing|social|promo(?!ted)|keywords|widget|banner|sponsor|toolbar|follow|rating|pagination|(?<![a-z])pager|sidebar|"
     r"skip-link|login|teaser|navigation|navbar|menu|masthead|topbar|footer", re.I)
 _BODY_JUNK = re.compile(
     r"caption|byline|author|(?<![a-z])meta(?![a-z])|dateline|timestamp|image_desc|credit|photo-info|"
@@ -81,7 +81,7 @@ GOOD_PARAGRAPH = 80
 
 _POSITIVE = re.compile(r"article|body|content|entry|main|page|post|text|blog|story|detail|fck|singular|"
                        r"chitiet|noidung|news-?content|prose|rich", re.I)
-_NEGATIVE = re.compile(r"comment(?!ary)|meta|footer|footnote|sidebar|related|share|social|widget|promo|banner|"
+_NEGATIVE = re.compile(r"comment(?!ary)|meta|footer|footnote|sidebar|related|share|social|widget|promo(?!ted)|banner|"
                        r"sponsor|ad-|advert|menu|nav|masthead|hidden|teaser|header|breadcrumb|tags|"
                        r"recommend|popular|trending|most|list|rail|card", re.I)
 
