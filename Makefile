@@ -7,7 +7,7 @@ COMPARE_STAMP := $(VENV)/.compare-stamp
 CONFIG ?= config.toml
 EVAL   ?= ../shared/eval
 
-.PHONY: help install test run crawl serve eval bench bench-scale demo clean
+.PHONY: help install test run crawl serve eval eval-gate bench bench-scale demo clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -41,6 +41,9 @@ demo: $(STAMP)  ## A tour with no internet: a local news site, the daemon for 15
 
 eval: $(COMPARE_STAMP)  ## Score the extractor on ../shared/eval beside trafilatura; exit 1 below a pinned floor
 	$(BIN)/python -m scraper.evaluation $(EVAL) --compare trafilatura
+
+eval-gate: $(STAMP)  ## The extraction regression gate alone (no trafilatura): exit 1 below a pinned floor
+	$(BIN)/python -m scraper.evaluation $(EVAL)
 
 bench: $(COMPARE_STAMP)  ## Benchmarks (~15 min; runs nginx, installs it if missing): extraction, ingest, revisit, daemon
 	$(BIN)/python bench/bench_extract.py $(EVAL)
