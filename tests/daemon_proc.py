@@ -77,3 +77,22 @@ def wait_for(predicate, timeout: float = 60.0, what: str = "condition") -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"{what} not reached in {timeout:g} s")
         time.sleep(0.05)
+
+
+def daemon_config(tmp_path: Path, site, every: str = "1h", extra: str = "") -> Path:
+    """A daemon config for the busy site's feed; ``extra`` is appended TOML."""
+    path = tmp_path / "daemon.toml"
+    path.write_text(f"""
+[fetch]
+allow_private_addresses = true
+host_delay = "0s"
+max_in_flight = 4
+[revisit]
+ladder = ["1h"]
+[[sources]]
+name = "busy"
+every = "{every}"
+jitter = "0s"
+feeds = ["{site.url('busy.xml')}"]
+{extra}""", encoding="utf-8")
+    return path

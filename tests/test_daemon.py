@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
+from tests.daemon_proc import daemon_config
 from tests.sites import article_page, feed_of
 
 N_ARTICLES = 30
@@ -27,24 +28,6 @@ def busy_site(site):
     site.put("busy.xml", feed_of([site.url(p) for p in paths]))
     site.delay = 0.15
     return site
-
-
-def daemon_config(tmp_path: Path, site, every: str = "1h") -> Path:
-    path = tmp_path / "daemon.toml"
-    path.write_text(f"""
-[fetch]
-allow_private_addresses = true
-host_delay = "0s"
-max_in_flight = 4
-[revisit]
-ladder = ["1h"]
-[[sources]]
-name = "busy"
-every = "{every}"
-jitter = "0s"
-feeds = ["{site.url('busy.xml')}"]
-""", encoding="utf-8")
-    return path
 
 
 def start(config: Path, db: Path, *extra: str) -> subprocess.Popen:

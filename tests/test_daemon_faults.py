@@ -11,7 +11,7 @@ import resource
 import time
 from pathlib import Path
 
-from tests.daemon_proc import DaemonProcess, query, scalar, wait_for
+from tests.daemon_proc import DaemonProcess, daemon_config, query, scalar, wait_for
 from tests.sites import SiteServer, article_page, feed_of
 
 N_ARTICLES = 30
@@ -27,21 +27,7 @@ def busy(site, n: int = N_ARTICLES, delay: float = 0.05) -> list[str]:
 
 
 def config(tmp_path: Path, site, extra: str = "", every: str = "1h") -> Path:
-    path = tmp_path / "daemon.toml"
-    path.write_text(f"""
-[fetch]
-allow_private_addresses = true
-host_delay = "0s"
-max_in_flight = 4
-[revisit]
-ladder = ["1h"]
-[[sources]]
-name = "busy"
-every = "{every}"
-jitter = "0s"
-feeds = ["{site.url('busy.xml')}"]
-{extra}""", encoding="utf-8")
-    return path
+    return daemon_config(tmp_path, site, every=every, extra=extra)
 
 
 def test_full_disk_rolls_back_backs_off_reports_and_resumes(site, tmp_path):
