@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.hostile_server import hostile  # noqa: F401  (the misbehaving-server fixture, for every test)
 from tests.sites import SiteServer, serve_copy
 
 FIXTURES = Path(__file__).parent / "fixtures"

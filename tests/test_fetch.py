@@ -14,7 +14,7 @@ from scraper.config import FetchConfig
 from scraper.errors import FetchTimeout, HTTPStatusError, NetworkError, NotHTML
 from scraper.fetch import Fetcher, decompress, human_size, parse_retry_after
 from scraper.models import Validators
-from tests.hostile_server import (MiB, deflate_bytes, echo, encoded, gzip_bytes, head, hostile,  # noqa: F401
+from tests.hostile_server import (MiB, deflate_bytes, echo, encoded, gzip_bytes, head, # noqa: F401
                                   ok, status)
 
 PAGE = "<html><head><title>Tin mới</title></head><body><p>Hà Giang</p></body></html>".encode()

@@ -17,7 +17,7 @@ from scraper.errors import (BlockedURL, FetchTimeout, NetworkError, TooLarge, To
 from scraper.fetch import Fetcher
 from scraper.netguard import Resolver
 from tests.hostile_server import (GiB, KiB, MiB, broken_chunks, deflate_bomb, deflate_bytes, delay,  # noqa: F401
-                                  echo, encoded, gzip_bomb, gzip_bytes, hostile, huge_headers,
+                                  echo, encoded, gzip_bomb, gzip_bytes, huge_headers,
                                   huge_length, lying_length, ok, redirect, redirect_endless_body,
                                   reset_mid_body, silent, trickle)
 

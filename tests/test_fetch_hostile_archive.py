@@ -16,7 +16,7 @@ from scraper import config as config_mod
 from scraper.fetch import Fetcher
 from scraper.pipeline import Pipeline
 from scraper.store import Archive
-from tests.hostile_server import (MiB, broken_chunks, encoded, gzip_bomb, hostile, huge_headers,  # noqa: F401
+from tests.hostile_server import (MiB, broken_chunks, encoded, gzip_bomb, huge_headers,  # noqa: F401
                                   huge_length, lying_length, ok, redirect, reset_mid_body, silent, trickle)
 
 ARTICLE = """<!doctype html><html lang="vi"><head><meta charset="utf-8">

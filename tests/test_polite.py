@@ -20,7 +20,7 @@ from scraper.errors import FetchError, HTTPStatusError
 from scraper.fetch import Fetcher
 from scraper.polite import (MAX_CRAWL_DELAY, ROBOTS_RETRY, Politeness, host_key, is_host_error,
                             robots_agent, robots_url)
-from tests.hostile_server import KiB, MiB, delay, head, hostile, ok, redirect, silent, status  # noqa: F401
+from tests.hostile_server import KiB, MiB, delay, head, ok, redirect, silent, status  # noqa: F401
 
 PAGE = b"<html><body><p>tin</p></body></html>"
 
