@@ -296,7 +296,21 @@ class DateFinder:
             best = (self.visible() or self._from_url() or self._from_script() or self.scan_text()
                     or self._from_any_meta()
                     or self._from_url(self.pre.first_meta("og:image", "twitter:image")))
-        return self.localise(best)
+        return self._as_displayed(best, self.localise(best))
+
+    def _as_displayed(self, found: tuple[datetime, bool] | None, local: datetime | None) -> datetime | None:
+        """Keep a UTC time in UTC when the page's own dateline shows the UTC
+        day, not the day in the offset we assumed: the publisher dates its
+        articles in UTC, and the assumed offset would move them a day."""
+        if found is None or local is None or not found[1] or found[0].tzinfo is None:
+            return local
+        value = found[0]
+        if value.utcoffset() != timedelta(0) or not local.utcoffset() or local.date() == value.date():
+            return local
+        seen = self.visible()
+        if seen is not None and seen[0].date() == value.date():
+            return value
+        return local
 
     def modified(self) -> datetime | None:
         candidates = self.machine_candidates(_MODIFIED_META, "dateModified")
