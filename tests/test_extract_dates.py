@@ -32,3 +32,33 @@ def test_utc_time_moves_to_the_local_day_the_page_shows() -> None:
     assert article.published_at.utcoffset() == timedelta(hours=-5)
     assert article.published_at.day == 14
     assert article.published_at.hour == 20
+
+
+def test_visible_dateline_settles_metadata_that_disagree() -> None:
+    # JSON-LD keeps a draft's date; the article's meta and the dateline agree on the 6th
+    head = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Access restored",'
+            ' "datePublished": "2023-11-03T10:25:56+00:00"}</script>'
+            '<meta property="article:published_time" content="2023-11-06T14:25:00+00:00">')
+    article = extract(page(head, "6 November 2023"), "https://news.example.co.uk/a", builtin=False)
+    assert article.published_at is not None
+    assert article.published_at.date().isoformat() == "2023-11-06"
+
+
+def test_creation_dates_do_not_outvote_the_published_date() -> None:
+    head = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Access restored",'
+            ' "datePublished": "2023-11-09T03:02:34-05:00"}</script>'
+            '<meta name="dc.date" content="2023-11-08">'
+            '<meta name="dcterms.created" content="2023-11-08T20:25:25-05:00">')
+    article = extract(page(head, "Published November 9, 2023 3:02am EST"), "https://news.example.com/a",
+                      builtin=False)
+    assert article.published_at is not None
+    assert article.published_at.isoformat() == "2023-11-09T03:02:34-05:00"
+
+
+def test_an_updated_dateline_does_not_confirm_a_date() -> None:
+    head = ('<meta property="article:published_time" content="2017-12-15T08:50:02-05:00">'
+            '<meta name="sailthru.date" content="2018-07-24">')
+    dateline = 'Updated <time datetime="2018-07-24T18:15:58+00:00">Jul 24, 2018, 2:15pm EDT</time>'
+    article = extract(page(head, dateline), "https://www.example.com/a", builtin=False)
+    assert article.published_at is not None
+    assert article.published_at.isoformat() == "2017-12-15T08:50:02-05:00"

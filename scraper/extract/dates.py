@@ -9,6 +9,7 @@ page), else the offset of another date on the page, else UTC.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
@@ -67,6 +68,9 @@ _SCRIPT_DATE = re.compile(r"[\"'](?:datePublished|published_?[aA]t|publish(?:ed)
 _GMT = re.compile(r"\(?\s*GMT\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?\s*\)?", re.I)
 _ISO_FIX = re.compile(r"([+-]\d{2})(\d{2})$")
 _PUBLISHED_WORDS = ("publish", "posted", "entry-date", "datepublished", "created")
+# a dateline that starts with one of these states the update, not the publication
+_UPDATED_LABEL = re.compile(r"^\W*(updated|last updated|modified|aktualisiert|stand|zuletzt|"
+                            r"mis à jour|actualizado|actualizada|aggiornato|cập nhật)\b", re.IGNORECASE)
 _DATE_SELECTOR = ("[class*=date], [class*=Date], [class*=time], [class*=publish], [class*=posted], "
                   "[class*=meta], [class*=byline], [id*=date], [data-role=publishdate], [itemprop*=date]")
 
@@ -259,21 +263,27 @@ class DateFinder:
         return value <= self.latest
 
     def machine_candidates(self, keys: tuple[str, ...], ld_key: str) -> list[tuple[datetime, bool]]:
+        return [found for found, _ in self._weighed(keys, ld_key)]
+
+    def _weighed(self, keys: tuple[str, ...], ld_key: str) -> list[tuple[tuple[datetime, bool], int]]:
+        """Machine-readable dates, most trusted first, each with its weight:
+        2 for JSON-LD and the article's own meta key (the first in ``keys``),
+        1 for generic ones such as ``dc.date`` or ``dcterms.created``."""
         pre = self.pre
-        values: list[str] = []
+        values: list[tuple[str, int]] = []
         article = pre.article
         ld = jsonld_text(article.get(ld_key)) if article else None
         if ld:
-            values.append(ld)
-        for key in keys:
-            values.extend(pre.meta.get(key, ()))
+            values.append((ld, 2))
+        for i, key in enumerate(keys):
+            values.extend((value, 2 if i < 2 or key == ld_key.lower() else 1) for value in pre.meta.get(key, ()))
         if not values:
-            values.extend(pre.itemprop(ld_key))
+            values.extend((value, 2) for value in pre.itemprop(ld_key))
         out = []
-        for value in values[:30]:
+        for value, weight in values[:30]:
             parsed = parse_iso(value)
             if parsed and self.plausible(parsed):
-                out.append(parsed)
+                out.append((parsed, weight))
                 offset = parsed[0].utcoffset()
                 if offset and self.page_tz is None:
                     self.page_tz = parsed[0].tzinfo  # type: ignore[assignment]
@@ -284,10 +294,11 @@ class DateFinder:
             value = self.from_selector(rule_selector)
             if value:
                 return value
-        candidates = self.machine_candidates(_PUBLISHED_META, "datePublished")
+        weighed = self._weighed(_PUBLISHED_META, "datePublished")
+        candidates = [found for found, _ in weighed]
         if not candidates or not any(c[1] for c in candidates):  # <time> only when metadata lacks a time
             candidates += self._time_elements()
-        best = _pick(candidates)
+        best = self._agreeing(weighed) or _pick(candidates)
         if best and not best[1]:
             visible = self.visible()
             if visible and visible[0].date() == best[0].date() and visible[1]:
@@ -297,6 +308,25 @@ class DateFinder:
                     or self._from_any_meta()
                     or self._from_url(self.pre.first_meta("og:image", "twitter:image")))
         return self._as_displayed(best, self.localise(best))
+
+    def _agreeing(self, weighed: list[tuple[tuple[datetime, bool], int]]) -> tuple[datetime, bool] | None:
+        """When the page's metadata disagree on the day (a JSON-LD date left
+        from a draft, a meta date that is really the creation or the update):
+        the one the visible dateline confirms, else the day with the most
+        weight."""
+        votes: Counter = Counter()
+        for found, weight in weighed:
+            votes[found[0].date()] += weight
+        if len(votes) < 2:
+            return None
+        candidates = [found for found, _ in weighed]
+        seen = self.visible()
+        if seen is not None and seen[0].date() in votes:
+            return _pick([c for c in candidates if c[0].date() == seen[0].date()])
+        ranked = votes.most_common()
+        if ranked[0][1] > ranked[1][1]:
+            return _pick([c for c in candidates if c[0].date() == ranked[0][0]])
+        return None
 
     def _as_displayed(self, found: tuple[datetime, bool] | None, local: datetime | None) -> datetime | None:
         """Keep a UTC time in UTC when the page's own dateline shows the UTC
@@ -353,8 +383,14 @@ class DateFinder:
         publication date (class "published", "posted", "entry-date")."""
         tree = self.pre.tree
         texts: list[tuple[str, bool]] = []
+        updates: list[str] = []  # "Updated Jul 24, 2018": neither it nor the date inside it
         for node in tree.css(_DATE_SELECTOR):
             text = node.text(separator=" ", strip=True)
+            if _UPDATED_LABEL.match(text):
+                updates.append(text)
+                continue
+            if any(text in update for update in updates):
+                continue
             if 6 <= len(text) <= 200 and any(ch.isdigit() for ch in text):
                 label = f"{node.attributes.get('class') or ''} {node.attributes.get('itemprop') or ''}".lower()
                 texts.append((text, any(word in label for word in _PUBLISHED_WORDS)))
