@@ -92,3 +92,15 @@ def test_middle_initial_is_not_a_conjunction() -> None:
     assert extract(html, "https://x.example/a", builtin=False).authors == ["Chris E. Hayner"]
     html = page('<meta name="author" content="Juan Pérez y María López">')
     assert extract(html, "https://x.example/a", builtin=False).authors == ["Juan Pérez", "María López"]
+
+
+def test_labels_in_byline_boxes_are_not_authors() -> None:
+    for box in ('<div class="author">By</div>', '<div class="post-author">Uncategorized</div>',
+                '<span class="byline">Hinterlasse einen Kommentar</span>',
+                '<span class="author-tags">Tricks für zu Hause</span>'):
+        assert extract(page("", box), "https://blog.example.de/x", builtin=False).authors == [], box
+
+
+def test_name_particles_stay_in_names() -> None:
+    html = page("", '<span class="byline">Von Ursula von der Leyen</span>')
+    assert extract(html, "https://blog.example.de/x", builtin=False).authors == ["Ursula von der Leyen"]

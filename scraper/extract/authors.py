@@ -80,9 +80,25 @@ def looks_like_name(text: str, strict: bool = True) -> bool:
     if _URLISH.search(text) or _ROLE.match(text):
         return False
     if strict and (_NOT_NAME.search(text) or _DATEISH.search(text) or _NOT_NAME_STRICT.search(text)
-                   or not words[0][:1].isupper()):
+                   or not words[0][:1].isupper() or _has_common_word(words)):
         return False
     return any(ch.isalpha() for ch in text)
+
+
+# lower-case words that belong in names ("Ursula von der Leyen", "Nguyễn thị …" is written capitalised)
+_PARTICLES = frozenset(("von", "van", "der", "den", "de", "da", "di", "du", "del", "della", "des", "la", "le",
+                        "bin", "al", "ibn", "dos", "das", "do", "ter", "zu", "y", "e", "st.", "mc", "of", "the", "el"))
+# one-word texts in byline boxes that are labels, not people
+_LABEL_WORDS = frozenset(("by", "von", "par", "por", "uncategorized", "unkategorisiert", "allgemein", "recherche",
+                          "kommentar", "kommentare", "comments", "comment", "home", "startseite", "blog", "news"))
+
+
+def _has_common_word(words: list[str]) -> bool:
+    """A text in a byline box with a common lower-case word ("Hinterlasse
+    einen Kommentar", "Tricks für zu Hause") or that is a label alone."""
+    if len(words) == 1 and words[0].casefold().strip(".:") in _LABEL_WORDS:
+        return True
+    return any(w[:1].islower() and w.casefold() not in _PARTICLES for w in words[1:])
 
 
 def _from_jsonld(pre: Precomputed) -> tuple[list[str], list[str]]:
