@@ -89,6 +89,8 @@ class FetchConfig:
         1.0, "Minimum spacing between two requests to one host.", parse_duration)
     max_in_flight: int = setting(16, "Most concurrent fetches across all hosts.")
     obey_robots: bool = setting(True, "Obey robots.txt, including Crawl-delay.")
+    extract_processes: int = setting(
+        1, "Worker processes that parse pages for run and crawl (0: parse in the main process).")
 
     @property
     def user_agent_header(self) -> str:

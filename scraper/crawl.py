@@ -26,6 +26,7 @@ from .pipeline import Pipeline
 from .polite import Politeness
 from .store import Archive, utcnow
 from .urls import host_of
+from .workers import Extractor
 
 MAX_SITEMAP_DOCUMENTS = 50
 PER_HOST = 2  # URLs of one host queued at once; the host's slot runs them one by one
@@ -46,14 +47,15 @@ class Crawler:
     """Discovery and dispatch over one archive, one HTTP client and one politeness state."""
 
     def __init__(self, config: Config, archive: Archive, fetcher: Fetcher, politeness: Politeness,
-                 now: Callable[[], datetime] = utcnow) -> None:
+                 now: Callable[[], datetime] = utcnow, extractor: Extractor | None = None) -> None:
         self.config = config
         self.fetcher = fetcher
         self.politeness = politeness
         self.now = now
         self.frontier = Frontier(archive, config.revisit)
         offsets = {s.name: s.offset for s in config.sources if s.offset}
-        self.pipeline = Pipeline(config, archive, fetcher, now=now, offsets=offsets)
+        self.pipeline = Pipeline(config, archive, fetcher, now=now, offsets=offsets,
+                                 extractor=extractor or Extractor())
         self.slots = asyncio.Semaphore(config.fetch.max_in_flight)
         self.in_flight: set[str] = set()
         self.accepting = True
@@ -257,8 +259,8 @@ def politeness_for(config: Config, fetcher: Fetcher, **clocks) -> Politeness:
 async def run_crawl(config: Config, db: Path, sources: list[SourceConfig], *,
                     on_result: Callable[[UrlResult], None] | None = None) -> list[UrlResult]:
     """One-shot crawl: discover the sources, fetch what is due, close everything."""
-    with Archive(db) as archive:
+    with Archive(db) as archive, Extractor(config.fetch.extract_processes) as extractor:
         async with Fetcher(config.fetch) as fetcher:
-            crawler = Crawler(config, archive, fetcher, politeness_for(config, fetcher))
+            crawler = Crawler(config, archive, fetcher, politeness_for(config, fetcher), extractor=extractor)
             crawler.on_result = on_result
             return await crawler.crawl_once(sources)

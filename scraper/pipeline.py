@@ -13,11 +13,10 @@ from datetime import datetime
 from typing import Any
 
 from . import urls
-from .charset import decode_html
 from .config import Config
 from .errors import ExtractError, FetchError, ScraperError
-from .extract import extract
 from .fetch import Fetcher
+from .workers import Extractor, decode_and_extract
 from .polite import Politeness
 from .models import FAILED, NOT_MODIFIED, Article, Candidate, Page, UrlResult, Validators
 from .store import Archive, iso, utcnow
@@ -30,6 +29,7 @@ class Pipeline:
     fetcher: Fetcher
     now: Callable[[], datetime] = utcnow
     offsets: dict[str, str] = field(default_factory=dict)  # source name -> default UTC offset
+    extractor: Extractor = field(default_factory=Extractor)  # in process unless given worker processes
 
     async def process(self, url: str, *, source: str | None = None, validators: Validators | None = None,
                       hint: Candidate | None = None) -> UrlResult:
@@ -45,15 +45,14 @@ class Pipeline:
                 return self._not_modified(url, row)
             if (same := self._same_page(url, page, row)) is not None:
                 return same
-            article = with_hints(self._extract(page, source), hint)
+            article = with_hints(await self._extract(page, source), hint)
             return replace(self._store(url, page, article, source, row), validators=page.validators)
         except ScraperError as exc:
             return self._failed(url, row, exc)
 
-    def _extract(self, page: Page, source: str | None) -> Article:
-        html = decode_html(page.content, page.content_type)
-        offset = self.offsets.get(source or "")
-        return extract(html, page.url, rules=self.config.sites or None, offset=offset)
+    async def _extract(self, page: Page, source: str | None) -> Article:
+        return await self.extractor.extract(page.content, page.content_type, page.url,
+                                            self.config.sites, self.offsets.get(source or ""))
 
     def _store(self, url: str, page: Page, article: Article, source: str | None,
                row: dict[str, Any]) -> UrlResult:
@@ -140,8 +139,8 @@ def reparse(config: Config, archive: Archive, *, source: str | None = None, sinc
     offsets = {s.name: s.offset for s in config.sources if s.offset}
     for row in archive.latest_pages(source, since):
         try:
-            html = decode_html(row["html"], row["content_type"])
-            article = extract(html, row["url"], rules=config.sites or None, offset=offsets.get(row["source"] or ""))
+            article = decode_and_extract(row["html"], row["content_type"], row["url"], config.sites,
+                                         offsets.get(row["source"] or ""))
             stored = archive.save(url=row["url"], article=article, raw=row["html"], source=row["source"],
                                   captured_at=now(), kind="reextract", content_type=row["content_type"])
         except ScraperError as exc:

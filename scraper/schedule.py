@@ -33,6 +33,7 @@ from .errors import ConfigError, ScraperError, StoreError
 from .fetch import Fetcher
 from .log import event
 from .store import Archive, utcnow
+from .workers import Extractor
 
 DISPATCH_EVERY = 1.0      # seconds between looks at the frontier (an indexed query)
 MAINTAIN_EVERY = float(os.environ.get("SCRAPER_MAINTAIN_EVERY", 300))  # seconds between WAL checkpoints
@@ -104,10 +105,11 @@ class Daemon:
         lock = Lock(self.db_path)
         lock.acquire()
         try:
-            with Archive(self.db_path) as archive:
+            with Archive(self.db_path) as archive, Extractor(self.config.fetch.extract_processes) as extractor:
                 async with Fetcher(self.config.fetch) as fetcher:
                     politeness = politeness_for(self.config, fetcher)
-                    self.crawler = Crawler(self.config, archive, fetcher, politeness, now=self.now)
+                    self.crawler = Crawler(self.config, archive, fetcher, politeness, now=self.now,
+                                           extractor=extractor)
                     self.archive = archive
                     await self._serve()
         finally:
