@@ -99,19 +99,22 @@ class Clock:
         return datetime.now(UTC) + self.shift
 
 
-def count_calls(module, name: str, counts: Counter) -> None:
-    original = getattr(module, name)
+def count_extractions(extractor_class, counts: Counter) -> None:
+    """Count calls of ``Extractor.extract``; each decodes the page once and
+    extracts it once (in a worker process, where it cannot be counted)."""
+    original = extractor_class.extract
 
-    def counted(*args, **kwargs):
-        counts[name] += 1
-        return original(*args, **kwargs)
+    async def counted(self, *args, **kwargs):
+        counts["extract"] += 1
+        counts["decode_html"] += 1
+        return await original(self, *args, **kwargs)
 
-    setattr(module, name, counted)
+    extractor_class.extract = counted
 
 
 async def pipeline_child(urls: list[str], db: Path, concurrency: int, site_root: Path,
                          profile_dir: Path | None) -> dict:
-    import scraper.pipeline as pipeline_module
+    from scraper.workers import Extractor
     from scraper import config as config_mod
     from scraper.crawl import Crawler, politeness_for
     from scraper.fetch import Fetcher
@@ -120,14 +123,14 @@ async def pipeline_child(urls: list[str], db: Path, concurrency: int, site_root:
 
     logging.getLogger("scraper").setLevel(logging.ERROR)  # failed pages are counted, not printed
     calls: Counter = Counter()
-    count_calls(pipeline_module, "extract", calls)
-    count_calls(pipeline_module, "decode_html", calls)
+    count_extractions(Extractor, calls)
     config = config_mod.loads(CONFIG.format(db=db, concurrency=concurrency))
     clock = Clock()
     phases = []
-    with Archive(db) as archive:
+    with Archive(db) as archive, Extractor(config.fetch.extract_processes) as extractor:
         async with Fetcher(config.fetch) as fetcher:
-            crawler = Crawler(config, archive, fetcher, politeness_for(config, fetcher), now=clock)
+            crawler = Crawler(config, archive, fetcher, politeness_for(config, fetcher), now=clock,
+                              extractor=extractor)
             crawler.frontier.add("bench", [Candidate(u, "sitemap") for u in urls], clock(), cap=len(urls))
             for name, shift, conditional in (("ingest", 0, True), ("revisit 304", 2, True),
                                              ("revisit 200", 7, False)):
@@ -151,7 +154,7 @@ async def _phase(name: str, crawler, archive, db: Path, calls: Counter, profile_
         from pyinstrument import Profiler
         profiler = Profiler(interval=0.002, async_mode="disabled")
         profiler.start()
-    with RssSampler(0.1) as rss:
+    with RssSampler(0.1, tree=True) as rss:  # the extraction workers count too
         started = time.perf_counter()
         results = await crawler.run_due()
         seconds = time.perf_counter() - started

@@ -23,6 +23,21 @@ def rss_mb(pid: int | str = "self") -> float:
     return 0.0
 
 
+def tree_rss_mb(pid: int | str = "self") -> float:
+    """RSS of a process and all its descendants (e.g. extraction workers), in MB."""
+    pid = str(Path("/proc/self").resolve().name) if pid == "self" else str(pid)
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            total += rss_mb(current)
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        todo.extend(children)
+    return total
+
+
 def cpu_seconds(pid: int | str = "self") -> float:
     """User + system CPU time a process has used so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -30,10 +45,12 @@ def cpu_seconds(pid: int | str = "self") -> float:
 
 
 class RssSampler:
-    """Samples this process's VmRSS every ``every`` seconds in a thread."""
+    """Samples VmRSS of this process (and its descendants, such as the
+    extraction workers, with ``tree=True``) every ``every`` seconds in a thread."""
 
-    def __init__(self, every: float = 0.1, pid: int | str = "self") -> None:
+    def __init__(self, every: float = 0.1, pid: int | str = "self", tree: bool = False) -> None:
         self.every, self.pid = every, pid
+        self.read = tree_rss_mb if tree else rss_mb
         self.samples: list[tuple[float, float]] = []  # (seconds since start, MB)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -41,7 +58,7 @@ class RssSampler:
     def _run(self) -> None:
         start = time.monotonic()
         while not self._stop.is_set():
-            self.samples.append((time.monotonic() - start, rss_mb(self.pid)))
+            self.samples.append((time.monotonic() - start, self.read(self.pid)))
             self._stop.wait(self.every)
 
     def __enter__(self) -> RssSampler:
