@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from .labels import trie
+
 if TYPE_CHECKING:
     from .precompute import Precomputed
 
@@ -38,40 +40,37 @@ PAGE_JUNK = "aside, footer, [role=complementary], [role=contentinfo]"
 # Class/id words that mark boilerplate anywhere. Strong words always mark
 # it; weak words only mark a box too small to hold the article (a wrapper
 # whose class merely mentions "widget" or "share" keeps its text).
-_STRONG = re.compile(
-    r"comment(?!ary)|related|newsletter|breadcrumb|cookie|consent|popup|modal|subscribe|recommend|"
-    r"(?<![a-z])community(?![a-z])|"
-    r"more-stories|signup|sign-up|outbrain|taboola|read-?more|see-?also|also-?read|"
-    r"(?:^|\s)(?:post-|article-)?tags?(?:\s|$)|tag-?list|tags-|popular|trending|most-|advertis|"
-    r"(?:^|\s)ads?(?![a-z])|-ad-|tinlienquan|tin-lien-quan|sharedaddy|jp-relatedposts|more[-_]?links?|"
-    r"(?:post|news|article|story|teaser)[-_]?cards?|"
-    r"tiktok-embed", re.I)
-_JUNK = re.compile(
-    r"share|sharing|social|promo(?!ted)|keywords|widget|banner|sponsor|toolbar|follow|rating|pagination|(?<![a-z])pager|sidebar|"
-    r"skip-link|login|teaser|navigation|navbar|menu|masthead|topbar|footer", re.I)
-_BODY_JUNK = re.compile(
-    r"caption|byline|author|(?<![a-z])meta(?![a-z])|dateline|timestamp|image_desc|credit|photo-info|"
-    r"(?<![a-z-])hidden(?![a-z-])|print-only|relate|embed|(?<![a-z])date(?![a-z])|(?<![a-z])info(?![a-z])|ck_legend|legend|"
-    r"disclaimer|copyright|ez-toc|sociable|appstore", re.I)
+_STRONG_WORDS = (
+    "comment(?!ary)", "related", "newsletter", "breadcrumb", "cookie", "consent", "popup", "modal", "subscribe",
+    "recommend", "c(?<![a-z]c)ommunity(?![a-z])",  # "community" as a word of its own
+    "more-stories", "signup", "sign-up", "outbrain", "taboola", "read-?more", "see-?also", "also-?read",
+    # "tag", "tags", "post-tags", "article-tags" as a whole class name
+    r"t(?<!\St)ags?(?:\s|$)", r"p(?<!\Sp)ost-tags?(?:\s|$)", r"a(?<!\Sa)rticle-tags?(?:\s|$)",
+    "tag-?list", "tags-", "popular", "trending", "most-", "advertis",
+    r"a(?<!\Sa)ds?(?![a-z])",  # "ad", "ads" starting a class name
+    "-ad-", "tinlienquan", "tin-lien-quan", "sharedaddy", "jp-relatedposts", "more[-_]?links?",
+    "post[-_]?cards?", "news[-_]?cards?", "article[-_]?cards?", "story[-_]?cards?", "teaser[-_]?cards?",
+    "tiktok-embed")
+_JUNK_WORDS = (
+    "share", "sharing", "social", "promo(?!ted)", "keywords", "widget", "banner", "sponsor", "toolbar", "follow",
+    "rating", "pagination", "p(?<![a-z]p)ager", "sidebar", "skip-link", "login", "teaser", "navigation",
+    "navbar", "menu", "masthead", "topbar", "footer")
+_BODY_JUNK_WORDS = (
+    "caption", "byline", "author", "m(?<![a-z]m)eta(?![a-z])", "dateline", "timestamp", "image_desc", "credit",
+    "photo-info", "h(?<![a-z-]h)idden(?![a-z-])", "print-only", "relate", "embed", "d(?<![a-z]d)ate(?![a-z])",
+    "i(?<![a-z]i)nfo(?![a-z])", "ck_legend", "legend", "disclaimer", "copyright", "ez-toc", "sociable",
+    "appstore")
+_STRONG, _JUNK, _BODY_JUNK = (trie(words, re.I) for words in (_STRONG_WORDS, _JUNK_WORDS, _BODY_JUNK_WORDS))
+# One search settles most labels: a label none of the junk patterns matches
+# anywhere is no junk, whatever its state classes (removing those only ever
+# removes matches).
+_ANY_JUNK = (trie(_STRONG_WORDS + _JUNK_WORDS, re.I), trie(_STRONG_WORDS + _JUNK_WORDS + _BODY_JUNK_WORDS, re.I))
 _STATE_MARKERS = ("has-", "-enabled", "-disabled", "without-", "with-", "no-", "-open", "-closed")
 _STATE = re.compile(r"\S*(?:has-|-enabled|-disabled|without-|with-|no-|-open|-closed)\S*", re.I)
-_KEEP = re.compile(
-    r"article-?body|articlebody|entry-content|post-content|story-?body|article-?content|main-?content|"
-    r"content-?body|text-?body|body-?text|post-?body|fck_detail|detail-?content|singular-content|"
-    r"article-?text|story-?content|hentry|type-post", re.I)
-# Plain substrings that every match of the patterns above contains: a label
-# holding none of them (most labels) is settled without running a regex.
-_PAGE_WORDS = ("comment", "community", "related", "newsletter", "breadcrumb", "cookie", "consent", "popup", "modal",
-               "subscribe", "recommend", "stories", "signup", "sign-up", "outbrain", "taboola", "more",
-               "also", "tag", "popular", "trending", "most-", "advertis", "ad", "tinlienquan", "tin-lien",
-               "sharedaddy", "share", "sharing", "social", "promo", "keywords", "widget", "banner",
-               "sponsor", "toolbar", "follow", "rating", "pag", "sidebar", "skip-link", "login", "teaser",
-               "navigation", "navbar", "menu", "masthead", "topbar", "footer", "twitter-tweet", "card", "link",
-               "instagram-media", "tiktok-embed")
-_BODY_WORDS = _PAGE_WORDS + ("caption", "byline", "author", "meta", "dateline", "timestamp", "image_desc",
-                             "credit", "photo-info", "hidden", "print-only", "relate", "embed", "date",
-                             "info", "ck_legend", "legend", "disclaimer", "copyright", "ez-toc",
-                             "sociable", "appstore")
+_KEEP = trie((
+    "article-?body", "articlebody", "entry-content", "post-content", "story-?body", "article-?content",
+    "main-?content", "content-?body", "text-?body", "body-?text", "post-?body", "fck_detail", "detail-?content",
+    "singular-content", "article-?text", "story-?content", "hentry", "type-post"), re.I)
 _META_PROPS = frozenset(("author", "datePublished", "dateModified", "dateCreated", "keywords", "mainEntityOfPage",
                          "headline", "publisher", "image", "url", "name", "logo", "thumbnailUrl", "wordCount",
                          "interactionStatistic", "creator", "copyrightHolder", "sourceOrganization"))
@@ -79,11 +78,12 @@ _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
 SKIP_IN_BODY = frozenset(("aside", "footer", "header", "h1", "time", "figure", "figcaption", "nav", "form"))
 GOOD_PARAGRAPH = 80
 
-_POSITIVE = re.compile(r"article|body|content|entry|main|page|post|text|blog|story|detail|fck|singular|"
-                       r"chitiet|noidung|news-?content|prose|rich", re.I)
-_NEGATIVE = re.compile(r"comment(?!ary)|meta|footer|footnote|sidebar|related|share|social|widget|promo(?!ted)|banner|"
-                       r"sponsor|ad-|advert|menu|nav|masthead|hidden|teaser|header|breadcrumb|tags|"
-                       r"recommend|popular|trending|most|list|rail|card", re.I)
+_POSITIVE = trie(("article", "body", "content", "entry", "main", "page", "post", "text", "blog", "story", "detail",
+                  "fck", "singular", "chitiet", "noidung", "news-?content", "prose", "rich"), re.I)
+_NEGATIVE = trie(("comment(?!ary)", "meta", "footer", "footnote", "sidebar", "related", "share", "social", "widget",
+                  "promo(?!ted)", "banner", "sponsor", "ad-", "advert", "menu", "nav", "masthead", "hidden", "teaser",
+                  "header", "breadcrumb", "tags", "recommend", "popular", "trending", "most", "list", "rail",
+                  "card"), re.I)
 
 BLOCK_TAGS = frozenset("""p div section article main h1 h2 h3 h4 h5 h6 li ul ol dl dd dt blockquote pre
     table thead tbody tfoot tr td th header footer address center details summary caption hr form
@@ -205,7 +205,6 @@ def _label(node: LexborNode) -> str:
 
 _LABELS: tuple[dict[str, int], dict[str, int]] = ({}, {})  # page level, inside the body
 _CACHE_SIZE = 200_000
-_WORDS = (_PAGE_WORDS, _BODY_WORDS)
 
 
 WEAK, STRONG = 1, 2
@@ -219,7 +218,7 @@ def junk_label(label: str, inside_body: bool = False) -> int:
     if found is None:
         found = 0
         low = label.lower()
-        if len(label) >= 3 and any(word in low for word in _WORDS[inside_body]):
+        if len(label) >= 3 and _ANY_JUNK[inside_body].search(low):
             if any(marker in low for marker in _STATE_MARKERS):
                 low = _STATE.sub(" ", low)
             if _KEEP.search(low):

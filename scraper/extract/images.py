@@ -15,6 +15,7 @@ from urllib.parse import unquote
 from selectolax.lexbor import LexborNode
 
 from ..models import Image
+from .labels import trie
 from .precompute import Precomputed, jsonld_text
 
 _LAZY_ATTRS = ("data-src", "data-original", "data-lazy-src", "data-lazy", "data-url", "data-full-src",
@@ -36,8 +37,9 @@ class _Skip:
 
 
 _SKIP = _Skip()
-_JUNK_BOX = re.compile(r"related|outbrain|taboola|recommend|comment(?!ary)|advert|sponsor|newsletter", re.I)
-_SKIP_CLASS = re.compile(r"logo|icon|avatar|author|emoji|sprite|profile|ad-|advert|banner", re.I)
+_JUNK_BOX = trie(("related", "outbrain", "taboola", "recommend", "comment(?!ary)", "advert", "sponsor", "newsletter"),
+                 re.I)
+_SKIP_CLASS = trie(("logo", "icon", "avatar", "author", "emoji", "sprite", "profile", "ad-", "advert", "banner"), re.I)
 _CREDIT = re.compile(
     r"(?:^|[\s(\[\-–—|.,])\(?\s*(?:Ảnh|Anh|Photo|Photos|Foto|Fotos|Photograph|Image|Picture|Bild|Credit|Credits|"
     r"Nguồn ảnh|Quelle|Source|Crédit|Crédito)\s*(?:by)?\s*:\s*([^()\[\]]{1,120}?)\s*[)\]]?\s*\.?$",
