@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from .labels import trie
+from .labels import Words
 
 if TYPE_CHECKING:
     from .precompute import Precomputed
@@ -60,17 +60,17 @@ _BODY_JUNK_WORDS = (
     "photo-info", "h(?<![a-z-]h)idden(?![a-z-])", "print-only", "relate", "embed", "d(?<![a-z]d)ate(?![a-z])",
     "i(?<![a-z]i)nfo(?![a-z])", "ck_legend", "legend", "disclaimer", "copyright", "ez-toc", "sociable",
     "appstore")
-_STRONG, _JUNK, _BODY_JUNK = (trie(words, re.I) for words in (_STRONG_WORDS, _JUNK_WORDS, _BODY_JUNK_WORDS))
+_STRONG, _JUNK, _BODY_JUNK = Words(_STRONG_WORDS), Words(_JUNK_WORDS), Words(_BODY_JUNK_WORDS)
 # One search settles most labels: a label none of the junk patterns matches
 # anywhere is no junk, whatever its state classes (removing those only ever
 # removes matches).
-_ANY_JUNK = (trie(_STRONG_WORDS + _JUNK_WORDS, re.I), trie(_STRONG_WORDS + _JUNK_WORDS + _BODY_JUNK_WORDS, re.I))
+_ANY_JUNK = (Words(_STRONG_WORDS + _JUNK_WORDS), Words(_STRONG_WORDS + _JUNK_WORDS + _BODY_JUNK_WORDS))
 _STATE_MARKERS = ("has-", "-enabled", "-disabled", "without-", "with-", "no-", "-open", "-closed")
 _STATE = re.compile(r"\S*(?:has-|-enabled|-disabled|without-|with-|no-|-open|-closed)\S*", re.I)
-_KEEP = trie((
+_KEEP = Words((
     "article-?body", "articlebody", "entry-content", "post-content", "story-?body", "article-?content",
     "main-?content", "content-?body", "text-?body", "body-?text", "post-?body", "fck_detail", "detail-?content",
-    "singular-content", "article-?text", "story-?content", "hentry", "type-post"), re.I)
+    "singular-content", "article-?text", "story-?content", "hentry", "type-post"))
 _META_PROPS = frozenset(("author", "datePublished", "dateModified", "dateCreated", "keywords", "mainEntityOfPage",
                          "headline", "publisher", "image", "url", "name", "logo", "thumbnailUrl", "wordCount",
                          "interactionStatistic", "creator", "copyrightHolder", "sourceOrganization"))
@@ -78,12 +78,12 @@ _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
 SKIP_IN_BODY = frozenset(("aside", "footer", "header", "h1", "time", "figure", "figcaption", "nav", "form"))
 GOOD_PARAGRAPH = 80
 
-_POSITIVE = trie(("article", "body", "content", "entry", "main", "page", "post", "text", "blog", "story", "detail",
-                  "fck", "singular", "chitiet", "noidung", "news-?content", "prose", "rich"), re.I)
-_NEGATIVE = trie(("comment(?!ary)", "meta", "footer", "footnote", "sidebar", "related", "share", "social", "widget",
+_POSITIVE = Words(("article", "body", "content", "entry", "main", "page", "post", "text", "blog", "story", "detail",
+                  "fck", "singular", "chitiet", "noidung", "news-?content", "prose", "rich"))
+_NEGATIVE = Words(("comment(?!ary)", "meta", "footer", "footnote", "sidebar", "related", "share", "social", "widget",
                   "promo(?!ted)", "banner", "sponsor", "ad-", "advert", "menu", "nav", "masthead", "hidden", "teaser",
                   "header", "breadcrumb", "tags", "recommend", "popular", "trending", "most", "list", "rail",
-                  "card"), re.I)
+                  "card"))
 
 BLOCK_TAGS = frozenset("""p div section article main h1 h2 h3 h4 h5 h6 li ul ol dl dd dt blockquote pre
     table thead tbody tfoot tr td th header footer address center details summary caption hr form
