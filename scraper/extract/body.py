@@ -482,8 +482,9 @@ def _with_siblings(top: LexborNode, scores: dict[int, float], nodes: dict[int, L
 
 def render(containers: list[LexborNode], extra_remove: list[str] | None = None) -> list[Block]:
     """Walk the containers, skipping boilerplate, and emit their paragraphs."""
-    total = sum(dense_text(c) for c in containers)
-    limit = max(GOOD_PARAGRAPH * 3.0, 0.3 * total)
+    limit = _Limit(containers)
+    if extra_remove:
+        limit.value()  # measured before the removals, as without them
     blocks: list[Block] = []
     for container in containers:
         for selector in extra_remove or ():
@@ -492,7 +493,36 @@ def render(containers: list[LexborNode], extra_remove: list[str] | None = None) 
     return [b for b in blocks if _keep(b)]
 
 
-def _skip(child: LexborNode, tag: str, limit: float) -> bool:
+class _Limit:
+    """The size under which a boilerplate-labelled box met in the body is
+    skipped: 30% of the body's dense text, at least ``3 * GOOD_PARAGRAPH``.
+    Measuring the body costs as much as reading it, and most boxes are
+    below the floor anyway: it is measured on first need."""
+
+    __slots__ = ("containers", "_value")
+    FLOOR = GOOD_PARAGRAPH * 3.0
+
+    def __init__(self, containers: list[LexborNode]) -> None:
+        self.containers = containers
+        self._value: float | None = None
+
+    def value(self) -> float:
+        if self._value is None:
+            self._value = max(self.FLOOR, 0.3 * sum(dense_text(c) for c in self.containers))
+        return self._value
+
+    def small(self, node: LexborNode) -> bool:
+        """Whether the dense text under ``node`` is within the limit."""
+        text = len(node.text(strip=True))
+        if text <= self.FLOOR:
+            return True
+        limit = self.value()
+        if text <= limit:
+            return True
+        return text - sum(len(a.text(strip=True)) for a in node.css("a")) <= limit
+
+
+def _skip(child: LexborNode, tag: str, limit: _Limit) -> bool:
     """Whether a subtree met inside the body is boilerplate."""
     if tag in SKIP_IN_BODY:
         return True
@@ -513,7 +543,7 @@ def _skip(child: LexborNode, tag: str, limit: float) -> bool:
     level = junk_label(label, inside_body=True)
     if not level:
         return False
-    return dense_text(child, limit) <= limit
+    return limit.small(child)
 
 
 _LABEL_LINES = frozenset(("advertisement", "anzeige", "werbung", "reklam", "reklama", "publicité", "publicidad",
@@ -624,7 +654,7 @@ def _bare_reading(rt: LexborNode) -> bool:
     return ruby is None or ruby.css_first("rp") is None
 
 
-def _walk(container: LexborNode, out: list[Block], limit: float) -> None:
+def _walk(container: LexborNode, out: list[Block], limit: _Limit) -> None:
     """Iterative walk (no recursion limit on deep trees). Elements holding
     a single text node (most paragraphs, links and emphasis) are taken
     whole instead of descended into."""
