@@ -642,6 +642,9 @@ def _is_right(node: LexborNode) -> bool:
             or "right" in (attrs.get("class") or "").lower())
 
 
+# lexbor's fixed id of text nodes (tag name "-text").
+_TEXT_ID = LexborHTMLParser("<p>x</p>").css_first("p").first_child.tag_id
+
 # Inline formatting never holds boilerplate of its own: no class test needed.
 _PLAIN_INLINE = frozenset("sup sub abbr code kbd var wbr".split())
 
@@ -669,8 +672,7 @@ def _walk(container: LexborNode, out: list[Block], limit: _Limit) -> None:
     parts = builder.parts
     while True:
         for child in iterator:
-            ctag = child.tag
-            if ctag == "-text":
+            if child.tag_id == _TEXT_ID:  # the id is cheaper to read than the name
                 text = child.text_content
                 if text:
                     if "\n" in text:
@@ -683,6 +685,7 @@ def _walk(container: LexborNode, out: list[Block], limit: _Limit) -> None:
                         if strong_depth:
                             builder.strong += size
                 continue
+            ctag = child.tag
             if ctag == "br":
                 parts.append("\n")
                 continue
@@ -695,7 +698,7 @@ def _walk(container: LexborNode, out: list[Block], limit: _Limit) -> None:
             is_link = ctag == "a"
             is_strong = ctag == "strong" or ctag == "b"
             only = child.first_child
-            if only is None or (only.next is None and only.tag == "-text"):
+            if only is None or (only.tag_id == _TEXT_ID and only.next is None):
                 text = (only.text_content or "") if only is not None else ""
                 if "\n" in text:
                     text = text.replace("\n", " ")
