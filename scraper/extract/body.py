@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from .labels import Words
+
 if TYPE_CHECKING:
     from .precompute import Precomputed
 
@@ -38,40 +40,37 @@ PAGE_JUNK = "aside, footer, [role=complementary], [role=contentinfo]"
 # Class/id words that mark boilerplate anywhere. Strong words always mark
 # it; weak words only mark a box too small to hold the article (a wrapper
 # whose class merely mentions "widget" or "share" keeps its text).
-_STRONG = re.compile(
-    r"comment(?!ary)|related|newsletter|breadcrumb|cookie|consent|popup|modal|subscribe|recommend|"
-    r"(?<![a-z])community(?![a-z])|"
-    r"more-stories|signup|sign-up|outbrain|taboola|read-?more|see-?also|also-?read|"
-    r"(?:^|\s)(?:post-|article-)?tags?(?:\s|$)|tag-?list|tags-|popular|trending|most-|advertis|"
-    r"(?:^|\s)ads?(?![a-z])|-ad-|tinlienquan|tin-lien-quan|sharedaddy|jp-relatedposts|more[-_]?links?|"
-    r"(?:post|news|article|story|teaser)[-_]?cards?|"
-    r"tiktok-embed", re.I)
-_JUNK = re.compile(
-    r"share|sharing|social|promo(?!ted)|keywords|widget|banner|sponsor|toolbar|follow|rating|pagination|(?<![a-z])pager|sidebar|"
-    r"skip-link|login|teaser|navigation|navbar|menu|masthead|topbar|footer", re.I)
-_BODY_JUNK = re.compile(
-    r"caption|byline|author|(?<![a-z])meta(?![a-z])|dateline|timestamp|image_desc|credit|photo-info|"
-    r"(?<![a-z-])hidden(?![a-z-])|print-only|relate|embed|(?<![a-z])date(?![a-z])|(?<![a-z])info(?![a-z])|ck_legend|legend|"
-    r"disclaimer|copyright|ez-toc|sociable|appstore", re.I)
+_STRONG_WORDS = (
+    "comment(?!ary)", "related", "newsletter", "breadcrumb", "cookie", "consent", "popup", "modal", "subscribe",
+    "recommend", "c(?<![a-z]c)ommunity(?![a-z])",  # "community" as a word of its own
+    "more-stories", "signup", "sign-up", "outbrain", "taboola", "read-?more", "see-?also", "also-?read",
+    # "tag", "tags", "post-tags", "article-tags" as a whole class name
+    r"t(?<!\St)ags?(?:\s|$)", r"p(?<!\Sp)ost-tags?(?:\s|$)", r"a(?<!\Sa)rticle-tags?(?:\s|$)",
+    "tag-?list", "tags-", "popular", "trending", "most-", "advertis",
+    r"a(?<!\Sa)ds?(?![a-z])",  # "ad", "ads" starting a class name
+    "-ad-", "tinlienquan", "tin-lien-quan", "sharedaddy", "jp-relatedposts", "more[-_]?links?",
+    "post[-_]?cards?", "news[-_]?cards?", "article[-_]?cards?", "story[-_]?cards?", "teaser[-_]?cards?",
+    "tiktok-embed")
+_JUNK_WORDS = (
+    "share", "sharing", "social", "promo(?!ted)", "keywords", "widget", "banner", "sponsor", "toolbar", "follow",
+    "rating", "pagination", "p(?<![a-z]p)ager", "sidebar", "skip-link", "login", "teaser", "navigation",
+    "navbar", "menu", "masthead", "topbar", "footer")
+_BODY_JUNK_WORDS = (
+    "caption", "byline", "author", "m(?<![a-z]m)eta(?![a-z])", "dateline", "timestamp", "image_desc", "credit",
+    "photo-info", "h(?<![a-z-]h)idden(?![a-z-])", "print-only", "relate", "embed", "d(?<![a-z]d)ate(?![a-z])",
+    "i(?<![a-z]i)nfo(?![a-z])", "ck_legend", "legend", "disclaimer", "copyright", "ez-toc", "sociable",
+    "appstore")
+_STRONG, _JUNK, _BODY_JUNK = Words(_STRONG_WORDS), Words(_JUNK_WORDS), Words(_BODY_JUNK_WORDS)
+# One search settles most labels: a label none of the junk patterns matches
+# anywhere is no junk, whatever its state classes (removing those only ever
+# removes matches).
+_ANY_JUNK = (Words(_STRONG_WORDS + _JUNK_WORDS), Words(_STRONG_WORDS + _JUNK_WORDS + _BODY_JUNK_WORDS))
 _STATE_MARKERS = ("has-", "-enabled", "-disabled", "without-", "with-", "no-", "-open", "-closed")
 _STATE = re.compile(r"\S*(?:has-|-enabled|-disabled|without-|with-|no-|-open|-closed)\S*", re.I)
-_KEEP = re.compile(
-    r"article-?body|articlebody|entry-content|post-content|story-?body|article-?content|main-?content|"
-    r"content-?body|text-?body|body-?text|post-?body|fck_detail|detail-?content|singular-content|"
-    r"article-?text|story-?content|hentry|type-post", re.I)
-# Plain substrings that every match of the patterns above contains: a label
-# holding none of them (most labels) is settled without running a regex.
-_PAGE_WORDS = ("comment", "community", "related", "newsletter", "breadcrumb", "cookie", "consent", "popup", "modal",
-               "subscribe", "recommend", "stories", "signup", "sign-up", "outbrain", "taboola", "more",
-               "also", "tag", "popular", "trending", "most-", "advertis", "ad", "tinlienquan", "tin-lien",
-               "sharedaddy", "share", "sharing", "social", "promo", "keywords", "widget", "banner",
-               "sponsor", "toolbar", "follow", "rating", "pag", "sidebar", "skip-link", "login", "teaser",
-               "navigation", "navbar", "menu", "masthead", "topbar", "footer", "twitter-tweet", "card", "link",
-               "instagram-media", "tiktok-embed")
-_BODY_WORDS = _PAGE_WORDS + ("caption", "byline", "author", "meta", "dateline", "timestamp", "image_desc",
-                             "credit", "photo-info", "hidden", "print-only", "relate", "embed", "date",
-                             "info", "ck_legend", "legend", "disclaimer", "copyright", "ez-toc",
-                             "sociable", "appstore")
+_KEEP = Words((
+    "article-?body", "articlebody", "entry-content", "post-content", "story-?body", "article-?content",
+    "main-?content", "content-?body", "text-?body", "body-?text", "post-?body", "fck_detail", "detail-?content",
+    "singular-content", "article-?text", "story-?content", "hentry", "type-post"))
 _META_PROPS = frozenset(("author", "datePublished", "dateModified", "dateCreated", "keywords", "mainEntityOfPage",
                          "headline", "publisher", "image", "url", "name", "logo", "thumbnailUrl", "wordCount",
                          "interactionStatistic", "creator", "copyrightHolder", "sourceOrganization"))
@@ -79,11 +78,12 @@ _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
 SKIP_IN_BODY = frozenset(("aside", "footer", "header", "h1", "time", "figure", "figcaption", "nav", "form"))
 GOOD_PARAGRAPH = 80
 
-_POSITIVE = re.compile(r"article|body|content|entry|main|page|post|text|blog|story|detail|fck|singular|"
-                       r"chitiet|noidung|news-?content|prose|rich", re.I)
-_NEGATIVE = re.compile(r"comment(?!ary)|meta|footer|footnote|sidebar|related|share|social|widget|promo(?!ted)|banner|"
-                       r"sponsor|ad-|advert|menu|nav|masthead|hidden|teaser|header|breadcrumb|tags|"
-                       r"recommend|popular|trending|most|list|rail|card", re.I)
+_POSITIVE = Words(("article", "body", "content", "entry", "main", "page", "post", "text", "blog", "story", "detail",
+                  "fck", "singular", "chitiet", "noidung", "news-?content", "prose", "rich"))
+_NEGATIVE = Words(("comment(?!ary)", "meta", "footer", "footnote", "sidebar", "related", "share", "social", "widget",
+                  "promo(?!ted)", "banner", "sponsor", "ad-", "advert", "menu", "nav", "masthead", "hidden", "teaser",
+                  "header", "breadcrumb", "tags", "recommend", "popular", "trending", "most", "list", "rail",
+                  "card"))
 
 BLOCK_TAGS = frozenset("""p div section article main h1 h2 h3 h4 h5 h6 li ul ol dl dd dt blockquote pre
     table thead tbody tfoot tr td th header footer address center details summary caption hr form
@@ -205,7 +205,6 @@ def _label(node: LexborNode) -> str:
 
 _LABELS: tuple[dict[str, int], dict[str, int]] = ({}, {})  # page level, inside the body
 _CACHE_SIZE = 200_000
-_WORDS = (_PAGE_WORDS, _BODY_WORDS)
 
 
 WEAK, STRONG = 1, 2
@@ -219,7 +218,7 @@ def junk_label(label: str, inside_body: bool = False) -> int:
     if found is None:
         found = 0
         low = label.lower()
-        if len(label) >= 3 and any(word in low for word in _WORDS[inside_body]):
+        if len(label) >= 3 and _ANY_JUNK[inside_body].search(low):
             if any(marker in low for marker in _STATE_MARKERS):
                 low = _STATE.sub(" ", low)
             if _KEEP.search(low):
@@ -483,8 +482,9 @@ def _with_siblings(top: LexborNode, scores: dict[int, float], nodes: dict[int, L
 
 def render(containers: list[LexborNode], extra_remove: list[str] | None = None) -> list[Block]:
     """Walk the containers, skipping boilerplate, and emit their paragraphs."""
-    total = sum(dense_text(c) for c in containers)
-    limit = max(GOOD_PARAGRAPH * 3.0, 0.3 * total)
+    limit = _Limit(containers)
+    if extra_remove:
+        limit.value()  # measured before the removals, as without them
     blocks: list[Block] = []
     for container in containers:
         for selector in extra_remove or ():
@@ -493,7 +493,36 @@ def render(containers: list[LexborNode], extra_remove: list[str] | None = None) 
     return [b for b in blocks if _keep(b)]
 
 
-def _skip(child: LexborNode, tag: str, limit: float) -> bool:
+class _Limit:
+    """The size under which a boilerplate-labelled box met in the body is
+    skipped: 30% of the body's dense text, at least ``3 * GOOD_PARAGRAPH``.
+    Measuring the body costs as much as reading it, and most boxes are
+    below the floor anyway: it is measured on first need."""
+
+    __slots__ = ("containers", "_value")
+    FLOOR = GOOD_PARAGRAPH * 3.0
+
+    def __init__(self, containers: list[LexborNode]) -> None:
+        self.containers = containers
+        self._value: float | None = None
+
+    def value(self) -> float:
+        if self._value is None:
+            self._value = max(self.FLOOR, 0.3 * sum(dense_text(c) for c in self.containers))
+        return self._value
+
+    def small(self, node: LexborNode) -> bool:
+        """Whether the dense text under ``node`` is within the limit."""
+        text = len(node.text(strip=True))
+        if text <= self.FLOOR:
+            return True
+        limit = self.value()
+        if text <= limit:
+            return True
+        return text - sum(len(a.text(strip=True)) for a in node.css("a")) <= limit
+
+
+def _skip(child: LexborNode, tag: str, limit: _Limit) -> bool:
     """Whether a subtree met inside the body is boilerplate."""
     if tag in SKIP_IN_BODY:
         return True
@@ -514,7 +543,7 @@ def _skip(child: LexborNode, tag: str, limit: float) -> bool:
     level = junk_label(label, inside_body=True)
     if not level:
         return False
-    return dense_text(child, limit) <= limit
+    return limit.small(child)
 
 
 _LABEL_LINES = frozenset(("advertisement", "anzeige", "werbung", "reklam", "reklama", "publicité", "publicidad",
@@ -613,6 +642,9 @@ def _is_right(node: LexborNode) -> bool:
             or "right" in (attrs.get("class") or "").lower())
 
 
+# lexbor's fixed id of text nodes (tag name "-text").
+_TEXT_ID = LexborHTMLParser("<p>x</p>").css_first("p").first_child.tag_id
+
 # Inline formatting never holds boilerplate of its own: no class test needed.
 _PLAIN_INLINE = frozenset("sup sub abbr code kbd var wbr".split())
 
@@ -625,7 +657,7 @@ def _bare_reading(rt: LexborNode) -> bool:
     return ruby is None or ruby.css_first("rp") is None
 
 
-def _walk(container: LexborNode, out: list[Block], limit: float) -> None:
+def _walk(container: LexborNode, out: list[Block], limit: _Limit) -> None:
     """Iterative walk (no recursion limit on deep trees). Elements holding
     a single text node (most paragraphs, links and emphasis) are taken
     whole instead of descended into."""
@@ -640,8 +672,7 @@ def _walk(container: LexborNode, out: list[Block], limit: float) -> None:
     parts = builder.parts
     while True:
         for child in iterator:
-            ctag = child.tag
-            if ctag == "-text":
+            if child.tag_id == _TEXT_ID:  # the id is cheaper to read than the name
                 text = child.text_content
                 if text:
                     if "\n" in text:
@@ -654,6 +685,7 @@ def _walk(container: LexborNode, out: list[Block], limit: float) -> None:
                         if strong_depth:
                             builder.strong += size
                 continue
+            ctag = child.tag
             if ctag == "br":
                 parts.append("\n")
                 continue
@@ -666,7 +698,7 @@ def _walk(container: LexborNode, out: list[Block], limit: float) -> None:
             is_link = ctag == "a"
             is_strong = ctag == "strong" or ctag == "b"
             only = child.first_child
-            if only is None or (only.next is None and only.tag == "-text"):
+            if only is None or (only.tag_id == _TEXT_ID and only.next is None):
                 text = (only.text_content or "") if only is not None else ""
                 if "\n" in text:
                     text = text.replace("\n", " ")

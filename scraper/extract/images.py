@@ -15,6 +15,7 @@ from urllib.parse import unquote
 from selectolax.lexbor import LexborNode
 
 from ..models import Image
+from .labels import Words
 from .precompute import Precomputed, jsonld_text
 
 _LAZY_ATTRS = ("data-src", "data-original", "data-lazy-src", "data-lazy", "data-url", "data-full-src",
@@ -36,8 +37,8 @@ class _Skip:
 
 
 _SKIP = _Skip()
-_JUNK_BOX = re.compile(r"related|outbrain|taboola|recommend|comment(?!ary)|advert|sponsor|newsletter", re.I)
-_SKIP_CLASS = re.compile(r"logo|icon|avatar|author|emoji|sprite|profile|ad-|advert|banner", re.I)
+_JUNK_BOX = Words(("related", "outbrain", "taboola", "recommend", "comment(?!ary)", "advert", "sponsor", "newsletter"))
+_SKIP_CLASS = Words(("logo", "icon", "avatar", "author", "emoji", "sprite", "profile", "ad-", "advert", "banner"))
 _CREDIT = re.compile(
     r"(?:^|[\s(\[\-–—|.,])\(?\s*(?:Ảnh|Anh|Photo|Photos|Foto|Fotos|Photograph|Image|Picture|Bild|Credit|Credits|"
     r"Nguồn ảnh|Quelle|Source|Crédit|Crédito)\s*(?:by)?\s*:\s*([^()\[\]]{1,120}?)\s*[)\]]?\s*\.?$",
@@ -239,7 +240,7 @@ def scope(pre: Precomputed, containers: list[LexborNode]) -> list[LexborNode]:
 
 @lru_cache(maxsize=8192)
 def _junk_box_label(label: str) -> bool:
-    return len(label) > 3 and _JUNK_BOX.search(label) is not None
+    return len(label) > 3 and _JUNK_BOX.search(label)
 
 
 def _in_junk_box(img: LexborNode, root: int, verdicts: dict[int, bool]) -> bool:

@@ -157,45 +157,56 @@ def build(html: str, url: str | None, offset: str | None = None) -> Precomputed:
     html = bound(html)
     tree = LexborHTMLParser(html)
     pre = Precomputed(tree=tree, url=url, offset=offset, html=html)
-    _read_meta(pre)
-    _read_jsonld(pre)
+    link = _read_head(pre)  # meta tags, JSON-LD and the canonical link: one pass over the page
     root = tree.root
     if root is not None and root.tag == "html":
         pre.html_lang = (root.attributes.get("lang") or root.attributes.get("xml:lang") or "").strip() or None
     title = tree.css_first("title")
     if title is not None:
         pre.title_tag = title.text(strip=True) or None
-    link = tree.css_first("link[rel~=canonical i]")
     if link is not None:
         pre.canonical = pre.absolute(link.attributes.get("href"))
     return pre
 
 
-def _read_meta(pre: Precomputed) -> None:
+_HEAD_SELECTOR = 'meta[content], script[type*="ld+json" i], link[rel~=canonical i]'
+
+
+def _read_head(pre: Precomputed) -> LexborNode | None:
+    """Fill the meta tags and JSON-LD objects (in page order); return the
+    first canonical link."""
     meta = pre.meta
-    for node in pre.tree.css("meta[content]"):
-        attrs = node.attributes
-        content = attrs.get("content")
-        if content is None:
-            continue
-        for key in ("property", "name", "itemprop", "http-equiv"):
-            name = attrs.get(key)
-            if name:
-                meta.setdefault(name.strip().lower(), []).append(content)
-
-
-def _read_jsonld(pre: Precomputed) -> None:
-    for node in pre.tree.css('script[type*="ld+json" i]'):
-        text = node.text(deep=True, strip=False) or ""
-        if not any(word in text for word in _LD_WORDS):
-            continue  # breadcrumbs, site search boxes, logos: nothing we read
-        data = _loads(text)
-        if data is not None:
-            _collect(data, pre.jsonld, 0)
+    link = None
+    for node in pre.tree.css(_HEAD_SELECTOR):
+        tag = node.tag
+        if tag == "meta":
+            attrs = node.attributes
+            content = attrs.get("content")
+            if content is None:
+                continue
+            for key in ("property", "name", "itemprop", "http-equiv"):
+                name = attrs.get(key)
+                if name:
+                    meta.setdefault(name.strip().lower(), []).append(content)
+        elif tag == "link":
+            if link is None:
+                link = node
+        else:
+            _read_jsonld(pre, node)
     for obj in pre.jsonld:
         ident = obj.get("@id")
         if isinstance(ident, str):
             pre.jsonld_ids.setdefault(ident, obj)
+    return link
+
+
+def _read_jsonld(pre: Precomputed, node: LexborNode) -> None:
+    text = node.text(deep=True, strip=False) or ""
+    if not any(word in text for word in _LD_WORDS):
+        return  # breadcrumbs, site search boxes, logos: nothing we read
+    data = _loads(text)
+    if data is not None:
+        _collect(data, pre.jsonld, 0)
 
 
 def _loads(text: str) -> Any:
