@@ -16,7 +16,7 @@ from . import urls
 from .config import Config
 from .errors import ExtractError, FetchError, ScraperError
 from .fetch import Fetcher
-from .workers import Extractor, decode_and_extract
+from .workers import Extracted, Extractor, decode_and_extract
 from .polite import Politeness
 from .models import FAILED, NOT_MODIFIED, Article, Candidate, Page, UrlResult, Validators
 from .store import Archive, iso, utcnow
@@ -45,22 +45,24 @@ class Pipeline:
                 return self._not_modified(url, row)
             if (same := self._same_page(url, page, row)) is not None:
                 return same
-            article = with_hints(await self._extract(page, source), hint)
-            return replace(self._store(url, page, article, source, row), validators=page.validators)
+            extracted = await self._extract(page, source)
+            article = with_hints(extracted.article, hint)
+            stored = self._store(url, page, article, source, row, extracted.packed)
+            return replace(stored, validators=page.validators)
         except ScraperError as exc:
             return self._failed(url, row, exc)
 
-    async def _extract(self, page: Page, source: str | None) -> Article:
+    async def _extract(self, page: Page, source: str | None) -> Extracted:
         return await self.extractor.extract(page.content, page.content_type, page.url,
                                             self.config.sites, self.offsets.get(source or ""))
 
     def _store(self, url: str, page: Page, article: Article, source: str | None,
-               row: dict[str, Any]) -> UrlResult:
+               row: dict[str, Any], packed: bytes | None = None) -> UrlResult:
         identity = urls.article_url(page.url, article.canonical_url)
         aliases = tuple({urls.canonical(url), urls.canonical(page.url)} - {identity})
         stored = self.archive.save(url=identity, article=article, raw=page.content, source=source,
                                    fetch=row, aliases=aliases, captured_at=self.now(),
-                                   content_type=page.content_type)
+                                   content_type=page.content_type, packed=packed)
         return UrlResult(url=url, outcome=stored.outcome, article_url=stored.url,
                          article_id=stored.article_id, version=stored.version,
                          changed_fields=stored.changed_fields, status=page.status, title=article.title)

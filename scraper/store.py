@@ -299,14 +299,17 @@ class Archive:
     def save(self, *, url: str, article: Article, raw: bytes, source: str | None = None,
              fetch: dict[str, Any] | None = None, aliases: tuple[str, ...] = (),
              captured_at: datetime | None = None, kind: str = "capture",
-             content_type: str | None = None) -> StoreResult:
+             content_type: str | None = None, packed: bytes | None = None) -> StoreResult:
         """Store one extracted article under its canonical ``url``, in one transaction
-        together with its fetch record. Unchanged content adds no version."""
+        together with its fetch record. Unchanged content adds no version.
+        ``packed`` is ``compress(raw)`` when the caller made it already (an
+        extraction worker does, off the event loop)."""
         moment = iso(captured_at or utcnow())
         fields = content_fields(article)
         digest = fields_hash(fields)
         with self.atomic():
-            result = self._save_version(url, article, fields, digest, raw, source, moment, kind, content_type)
+            result = self._save_version(url, article, fields, digest, raw, source, moment, kind, content_type,
+                                        packed)
             for alias in aliases:
                 if alias != url:
                     self._insert_alias(alias, result.article_id)
@@ -343,7 +346,7 @@ class Archive:
 
     def _save_version(self, url: str, article: Article, fields: dict[str, Any], digest: str,
                       raw: bytes, source: str | None, moment: str, kind: str,
-                      content_type: str | None) -> StoreResult:
+                      content_type: str | None, packed: bytes | None = None) -> StoreResult:
         current = self._current(url)
         if current and current["content_hash"] == digest:
             self.db.execute("UPDATE articles SET last_checked = ? WHERE id = ?", [moment, current["id"]])
@@ -354,7 +357,7 @@ class Archive:
             changed = []
         version = current["version"] + 1 if current else 1
         article_id = self._upsert_article(current, url, article, fields, digest, source, moment, version)
-        page_hash = self._insert_page(url, raw, moment, content_type)
+        page_hash = self._insert_page(url, raw, moment, content_type, packed)
         self._insert_version(article_id, version, article, fields, digest, changed, moment, kind, page_hash)
         outcome = CHANGED if current else NEW
         return StoreResult(outcome, article_id, url, version, changed)
@@ -406,13 +409,14 @@ class Archive:
                                  list(row.values()))
         return cursor.lastrowid
 
-    def _insert_page(self, url: str, raw: bytes, moment: str, content_type: str | None) -> str:
+    def _insert_page(self, url: str, raw: bytes, moment: str, content_type: str | None,
+                     packed: bytes | None = None) -> str:
         page_hash = hashlib.sha256(raw).hexdigest()
         if self.db.execute("SELECT 1 FROM pages WHERE hash = ?", [page_hash]).fetchone():
             return page_hash  # stored already (a re-extraction, a page shared by URLs): no compression
         self.db.execute(
             "INSERT OR IGNORE INTO pages (hash, url, fetched_at, content_type, size, html) VALUES (?,?,?,?,?,?)",
-            [page_hash, url, moment, content_type, len(raw), compress(raw)])
+            [page_hash, url, moment, content_type, len(raw), compress(raw) if packed is None else packed])
         return page_hash
 
     def _insert_version(self, article_id: int, version: int, article: Article, fields: dict[str, Any],

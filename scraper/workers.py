@@ -24,6 +24,7 @@ import signal
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -32,14 +33,27 @@ from .config import SiteRule
 from .errors import ExtractError, NoArticle, ScraperError
 from .extract import extract
 from .models import Article
+from .store import compress
 
 DEADLINE = 60.0  # seconds; the engine takes well under 1 s on any page we have seen
+
+
+@dataclass(frozen=True)
+class Extracted:
+    article: Article
+    packed: bytes | None = None  # the raw page as the archive stores it (compressed), when a worker made it
 
 
 def decode_and_extract(content: bytes, content_type: str | None, url: str,
                        rules: Sequence[SiteRule] | None, offset: str | None) -> Article:
     """The work itself, the same in a worker and in process."""
     return extract(decode_html(content, content_type), url, rules=rules or None, offset=offset)
+
+
+def _extract_and_pack(content: bytes, content_type: str | None, url: str,
+                      rules: Sequence[SiteRule] | None, offset: str | None) -> Extracted:
+    """In a worker, compressing the page for the archive is CPU the event loop is spared too."""
+    return Extracted(decode_and_extract(content, content_type, url, rules, offset), compress(content))
 
 
 def _serve(conn: Connection, parent: int) -> None:
@@ -55,7 +69,7 @@ def _serve(conn: Connection, parent: int) -> None:
         except (EOFError, OSError):
             return
         try:
-            reply: tuple[str, Any] = ("ok", decode_and_extract(*args))
+            reply: tuple[str, Any] = ("ok", _extract_and_pack(*args))
         except ScraperError as exc:
             reply = (type(exc).__name__, str(exc))
         conn.send(reply)
@@ -93,7 +107,7 @@ class _Worker:
 
 
 class Extractor:
-    """``await extractor.extract(...)`` -> Article, in a worker process when it has any."""
+    """``await extractor.extract(...)`` -> Extracted, in a worker process when it has any."""
 
     def __init__(self, processes: int = 0, deadline: float = DEADLINE) -> None:
         self.processes = max(0, processes)
@@ -103,9 +117,9 @@ class Extractor:
         self._free: asyncio.Semaphore | None = None
 
     async def extract(self, content: bytes, content_type: str | None, url: str,
-                      rules: Sequence[SiteRule] | None = None, offset: str | None = None) -> Article:
+                      rules: Sequence[SiteRule] | None = None, offset: str | None = None) -> Extracted:
         if self.processes == 0:
-            return decode_and_extract(content, content_type, url, rules, offset)
+            return Extracted(decode_and_extract(content, content_type, url, rules, offset))
         if self._free is None:
             self._free = asyncio.Semaphore(self.processes)
         async with self._free:

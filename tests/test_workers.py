@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from scraper.errors import ExtractError, NoArticle
+from scraper.store import decompress
 from scraper.workers import Extractor, decode_and_extract
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
@@ -35,7 +36,9 @@ def test_a_worker_extracts_what_the_main_process_extracts() -> None:
         with Extractor(1) as workers:
             return await workers.extract(raw, "text/html; charset=utf-8", URL)
 
-    assert asyncio.run(both()) == decode_and_extract(raw, "text/html; charset=utf-8", URL, None, None)
+    extracted = asyncio.run(both())
+    assert extracted.article == decode_and_extract(raw, "text/html; charset=utf-8", URL, None, None)
+    assert decompress(extracted.packed) == raw  # compressed for the archive in the worker too
 
 
 def test_our_errors_come_back_from_the_worker_as_themselves() -> None:
@@ -63,7 +66,7 @@ def test_a_worker_killed_mid_page_fails_that_page_and_the_next_page_works() -> N
             return pid, workers.worker_pids(), after
 
     pid, pids_after, after = asyncio.run(scenario())
-    assert after.title
+    assert after.article.title
     assert pids_after and pid not in pids_after
 
 
@@ -77,7 +80,7 @@ def test_a_worker_killed_between_pages_costs_nothing() -> None:
             await asyncio.sleep(0.5)  # the pool notices it is broken
             return await workers.extract(raw, "text/html", URL)
 
-    assert asyncio.run(scenario()).title
+    assert asyncio.run(scenario()).article.title
 
 
 def test_a_page_past_the_deadline_is_stopped_and_the_worker_replaced() -> None:
@@ -98,7 +101,7 @@ def test_a_page_past_the_deadline_is_stopped_and_the_worker_replaced() -> None:
 
     pid, waited, after = asyncio.run(scenario())
     assert waited < 5.0  # the caller was not held for the whole page
-    assert after.title
+    assert after.article.title
     time.sleep(0.2)
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)  # the hung worker is gone, not left running
