@@ -59,6 +59,7 @@ allow_private_addresses = true
 host_delay = "0s"
 obey_robots = false
 max_in_flight = {concurrency}
+extract_processes = {workers}
 """
 
 
@@ -113,7 +114,7 @@ def count_extractions(extractor_class, counts: Counter) -> None:
 
 
 async def pipeline_child(urls: list[str], db: Path, concurrency: int, site_root: Path,
-                         profile_dir: Path | None) -> dict:
+                         profile_dir: Path | None, workers: int = 1) -> dict:
     from scraper.workers import Extractor
     from scraper import config as config_mod
     from scraper.crawl import Crawler, politeness_for
@@ -124,7 +125,7 @@ async def pipeline_child(urls: list[str], db: Path, concurrency: int, site_root:
     logging.getLogger("scraper").setLevel(logging.ERROR)  # failed pages are counted, not printed
     calls: Counter = Counter()
     count_extractions(Extractor, calls)
-    config = config_mod.loads(CONFIG.format(db=db, concurrency=concurrency))
+    config = config_mod.loads(CONFIG.format(db=db, concurrency=concurrency, workers=workers))
     clock = Clock()
     phases = []
     with Archive(db) as archive, Extractor(config.fetch.extract_processes) as extractor:
@@ -140,7 +141,7 @@ async def pipeline_child(urls: list[str], db: Path, concurrency: int, site_root:
                 phases.append(await _phase(name, crawler, archive, db, calls, profile_dir))
                 print(f"  {name}: {phases[-1]['pages']} pages in {phases[-1]['seconds']:.1f} s",
                       file=sys.stderr, flush=True)
-    return {"phases": phases}
+    return {"phases": phases, "workers": workers}
 
 
 async def _phase(name: str, crawler, archive, db: Path, calls: Counter, profile_dir: Path | None) -> dict:
@@ -189,7 +190,8 @@ def report(site: NginxSite, raw: dict, raw_nokeep: dict, child: dict, wall: floa
         f"reused round-robin) served by nginx on {len(site.hosts)} loopback hosts (127.0.0.1-{len(site.hosts)}); concurrency "
         f"{CONCURRENCY}; politeness off (host_delay 0, robots off)",
         "reference: raw httpx.AsyncClient GETs (body read), the faster of keep-alive and not; ours: Crawler.run_due over the "
-        "frontier (fetch, decode, extract, dedup, store, frontier update) in a child process",
+        "frontier (fetch, decode, extract, dedup, store, frontier update) in a child process with "
+        f"{child.get('workers', 1)} extraction worker process(es) ([fetch] extract_processes)",
         f"outcomes: {ingest['outcomes']}",
         "",
         f"{'comparison':<30}{'reference':>16}{'ours':>16}{'ratio':>9}   target",
@@ -257,13 +259,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=int, default=10_000)
     parser.add_argument("--hosts", type=int, default=50)
     parser.add_argument("--profile", type=Path, default=None, help="write pyinstrument profiles of our passes here")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="[fetch] extract_processes for our pipeline (default 1, as shipped; 0: in process)")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--child", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         spec = json.loads(args.child.read_text())
         out = asyncio.run(pipeline_child(spec["urls"], Path(spec["db"]), CONCURRENCY, Path(spec["site_root"]),
-                                         Path(spec["profile"]) if spec["profile"] else None))
+                                         Path(spec["profile"]) if spec["profile"] else None, spec["workers"]))
         print(json.dumps(out))
         return 0
 
@@ -282,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
             args.profile.mkdir(parents=True, exist_ok=True)
         spec = Path(tmp) / "spec.json"
         spec.write_text(json.dumps({"urls": site.urls, "db": str(Path(tmp) / "archive.db"),
-                                    "site_root": str(site.root),
+                                    "site_root": str(site.root), "workers": args.workers,
                                     "profile": str(args.profile.resolve()) if args.profile else None}))
         done = subprocess.run([sys.executable, __file__, "--child", str(spec)], stdout=subprocess.PIPE,
                               check=True)
