@@ -119,6 +119,13 @@ class Frontier:
         rows.sort(key=lambda r: r[9])
         return [Due(r[0], r[1], Validators(r[2], r[3]), r[4], _hint(r)) for r in rows[:limit]]
 
+    def next_due_after(self, now: datetime) -> datetime | None:
+        """When the next live URL falls due after ``now`` (the (state, next_due) index, one probe per state)."""
+        found = [self.db.execute("SELECT min(next_due) FROM frontier WHERE state = ? AND next_due > ?",
+                                 [state, iso(now)]).fetchone()[0] for state in LIVE]
+        found = [f for f in found if f]
+        return datetime.fromisoformat(min(found)) if found else None
+
     def next_due(self) -> str | None:
         row = self.db.execute(
             "SELECT min(next_due) FROM frontier WHERE state != 'retired'").fetchone()

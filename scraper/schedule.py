@@ -100,6 +100,7 @@ class Daemon:
         self.tasks: set[asyncio.Task] = set()
         self.running: dict[str, asyncio.Task] = {}  # job id -> its work still in progress
         self.job_errors = 0  # jobs that raised, were missed or overran; shown in every such event
+        self.wake: asyncio.TimerHandle | None = None  # the dispatcher's wake-up for the next due URL
 
     async def run(self) -> int:
         lock = Lock(self.db_path)
@@ -184,8 +185,23 @@ class Daemon:
         try:
             for task in self.crawler.dispatch():
                 self._track(task)
+            self._arm()
         except StoreError as exc:
             event("failed", level=40, job="dispatch", error=str(exc))
+
+    def _arm(self) -> None:
+        """Wake the dispatcher when the next URL falls due, if that comes before
+        the next tick: a URL is fetched at its time, not up to a tick later."""
+        upcoming = self.crawler.frontier.next_due_after(self.now())
+        if upcoming is None:
+            return
+        delay = (upcoming - self.now()).total_seconds()
+        if delay >= DISPATCH_EVERY:
+            return
+        if self.wake is not None:
+            self.wake.cancel()
+        self.wake = asyncio.get_running_loop().call_later(
+            max(delay, 0.0), lambda: asyncio.ensure_future(self._dispatch()))
 
     async def _maintain(self) -> None:
         try:
