@@ -417,7 +417,7 @@ class DateFinder:
             return None
         text = body.text(separator=" ", strip=True)[:200_000]
         start = 0
-        h1 = self.pre.tree.css_first("h1")
+        h1 = self.pre.h1s[0] if self.pre.h1s else None
         if h1 is not None:
             heading = h1.text(separator=" ", strip=True)[:60]
             where = text.find(heading) if heading else -1

@@ -210,7 +210,7 @@ def scope(pre: Precomputed, containers: list[LexborNode]) -> list[LexborNode]:
     element that also holds the headline (hero images sit above the text)."""
     if not containers:
         return containers
-    h1 = pre.tree.css_first("h1")
+    h1 = pre.h1s[0] if pre.h1s else None
     first = containers[0]
     if h1 is None:
         return containers
