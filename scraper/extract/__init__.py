@@ -106,7 +106,7 @@ def _extract(text: str, url: str | None, rules: Sequence[SiteRule] | None, offse
     found = authors_mod.find(pre, sites, rule.authors if rule else None)
     people = found.people
 
-    body_mod.prune_page(pre.tree)
+    body_mod.prune_page(pre.tree, pre.never_text)
     containers = body_mod.select(pre.tree, rule.body if rule else None)
     article_scope = images_mod.scope(pre, containers)  # the body widened to the headline's block
     images = images_mod.collect(pre, containers, rule.captions if rule else None, article_scope)

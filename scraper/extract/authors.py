@@ -42,6 +42,43 @@ _BYLINE_SELECTORS = (
     "[class*=byline i], [class*=author i], a[href*='/author/'], a[href*='/autor/'], a[href*='/autoren/'], "
     "a[href*='/authors/'], a[href*='/tac-gia/'], a[href*='/journalist']"
 )
+# lexbor tests every part of a selector list on every element (and lists an
+# element once per part it matches), so the byline query is run as a wider
+# one with fewer parts: ".byline" and ".author" are inside the [class*=... i]
+# parts, and the four author-path links inside a[href*='/aut'].
+_BYLINE_WIDE = (
+    "[itemprop=author], [rel=author], [data-role=author], [class*=byline i], [class*=author i], "
+    "p.author_mail strong, a[href*='/aut'], a[href*='/tac-gia/'], a[href*='/journalist']"
+)
+_AUTHOR_PATHS = ("/author/", "/autor/", "/autoren/", "/authors/")
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _byline_nodes(pre: Precomputed) -> list:
+    """The elements ``_BYLINE_SELECTORS`` selects, each once (lexbor lists an
+    element once per part it matches), in document order."""
+    seen: set[int] = set()
+    out = []
+    for node in pre.tree.css(_BYLINE_WIDE):
+        key = node.mem_id
+        if key not in seen:
+            seen.add(key)
+            if node.tag != "a" or not _stray_link(node):
+                out.append(node)
+    return out
+
+
+def _stray_link(node: Any) -> bool:
+    """A link the wide query took for its '/aut' path alone ("/auto/"),
+    which no part of the full selector matches."""
+    attrs = node.attributes
+    href = attrs.get("href") or ""
+    if "/aut" not in href or any(path in href for path in _AUTHOR_PATHS):
+        return False
+    label = (attrs.get("class") or "").translate(_ASCII_LOWER)
+    return not ("byline" in label or "author" in label or "/tac-gia/" in href or "/journalist" in href
+                or attrs.get("itemprop") == "author" or attrs.get("data-role") == "author"
+                or (attrs.get("rel") or "").translate(_ASCII_LOWER) == "author")  # lexbor: rel ignores case
 
 
 _HANDLE = re.compile(r"\s+@\w+$")
@@ -151,7 +188,7 @@ def _from_meta(pre: Precomputed) -> list[str]:
 
 def _from_byline(pre: Precomputed, selector: str | None = None) -> list[str]:
     try:
-        nodes = pre.tree.css(selector or _BYLINE_SELECTORS)
+        nodes = pre.tree.css(selector) if selector else _byline_nodes(pre)
     except Exception:  # noqa: BLE001 - a bad selector in a user rule must not crash extraction
         return []
     names: list[str] = []

@@ -153,9 +153,10 @@ def _under(node: LexborNode, ids: set[int]) -> bool:
 MAX_WALK = 500
 
 
-def prune_page(tree: LexborHTMLParser) -> None:
-    """Drop scripts and styles, everywhere on the page."""
-    for node in tree.css(NEVER_TEXT):
+def prune_page(tree: LexborHTMLParser, found: list[LexborNode] | None = None) -> None:
+    """Drop scripts and styles, everywhere on the page (``found``: all of
+    them, as a query on the unchanged page listed them)."""
+    for node in tree.css(NEVER_TEXT) if found is None else found:
         node.decompose()
 
 
@@ -242,7 +243,11 @@ def select(tree: LexborHTMLParser, body_selector: str | None = None) -> list[Lex
     body = tree.body
     if body is None:
         return []
-    paragraphs = _texts(tree.css("p, pre") + _br_containers(tree))
+    # one query for both (each query walks the whole page): paragraphs, then
+    # the blocks that <br>s split into lines
+    found = tree.css("p, pre, br")
+    paragraphs = _texts([n for n in found if n.tag_id != _BR_ID]
+                        + _br_containers([n for n in found if n.tag_id == _BR_ID][:2000]))
     total = sum(len(text) for _, text in paragraphs)
     scoring = _Scoring(max(1500.0, 0.25 * total))
     scoring.add(paragraphs)
@@ -393,6 +398,7 @@ def _text_divs(tree: LexborHTMLParser) -> list[LexborNode]:
 
 
 CLIMB = 7
+_BR_ID = LexborHTMLParser("<br>").css_first("br").tag_id
 # Elements that are never (STRONG) or seldom (WEAK, unless big) the article.
 _JUNK_TAGS = {"nav": 2, "noscript": 2, "template": 2, "aside": 1, "footer": 1}
 _CONTAINER_TAGS = frozenset(("div", "article", "section", "main"))
@@ -426,9 +432,9 @@ def _is_junk(key: int, node: LexborNode, cache: dict[int, bool], big: float) -> 
     return found
 
 
-def _br_containers(tree: LexborHTMLParser) -> list[LexborNode]:
+def _br_containers(brs: list[LexborNode]) -> list[LexborNode]:
     seen: dict[int, LexborNode] = {}
-    for br in tree.css("br")[:2000]:
+    for br in brs:
         parent = br.parent
         if parent is not None and parent.tag in ("div", "td", "section", "article", "font", "span"):
             seen.setdefault(parent.mem_id, parent)

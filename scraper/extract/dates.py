@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
@@ -417,13 +418,13 @@ class DateFinder:
             return None
         text = body.text(separator=" ", strip=True)[:200_000]
         start = 0
-        h1 = self.pre.tree.css_first("h1")
+        h1 = self.pre.h1s[0] if self.pre.h1s else None
         if h1 is not None:
             heading = h1.text(separator=" ", strip=True)[:60]
             where = text.find(heading) if heading else -1
             start = max(0, where - 300) if where >= 0 else 0
         for offset in (start, 0) if start else (0,):
-            for match in _ANY_DATE.finditer(text, offset, offset + 20_000):
+            for match in _date_matches(text, offset, offset + 20_000):
                 found = parse_visible(text[match.start():match.start() + 80], self.month_first)
                 if found and self.plausible(found):
                     self._learn_gmt(text[match.start():match.start() + 80])
@@ -474,6 +475,34 @@ class DateFinder:
             if found and self.plausible(found):
                 return found
         return None
+
+
+_DIGITS = re.compile(r"\d+")
+
+
+def _date_matches(text: str, start: int, end: int) -> Iterator[re.Match[str]]:
+    """``_ANY_DATE.finditer(text, start, end)``, without trying the pattern
+    at every letter: every match holds a digit, and starts at its first
+    digit or at most a dot, ten letters and a run of spaces before it
+    ("Jan. 5", "ngày 5"), so only those few positions before each run of
+    digits are tried (none inside it: the pattern starts after a non-digit)."""
+    pos = start
+    while True:
+        digit = _DIGITS.search(text, pos, end)
+        if digit is None:
+            return
+        first = digit.start()
+        lo = first
+        while lo > pos and text[lo - 1].isspace():
+            lo -= 1
+        for at in range(max(pos, lo - 11), first + 1):
+            match = _ANY_DATE.match(text, at, end)
+            if match is not None:
+                yield match
+                pos = match.end()
+                break
+        else:
+            pos = digit.end()
 
 
 def _latest(now: datetime | None) -> datetime:

@@ -210,7 +210,7 @@ def scope(pre: Precomputed, containers: list[LexborNode]) -> list[LexborNode]:
     element that also holds the headline (hero images sit above the text)."""
     if not containers:
         return containers
-    h1 = pre.tree.css_first("h1")
+    h1 = pre.h1s[0] if pre.h1s else None
     first = containers[0]
     if h1 is None:
         return containers
@@ -292,6 +292,7 @@ def collect(pre: Precomputed, containers: list[LexborNode], caption_selector: st
     precomputed ``scope`` of the containers."""
     seen: set[str] = set()
     found: list[Image] = []
+    keys: list[str] = []  # image_key of each found image
     for container in (where if where is not None else scope(pre, containers)):
         imgs = container.css("img")
         root = container.mem_id
@@ -312,15 +313,16 @@ def collect(pre: Precomputed, containers: list[LexborNode], caption_selector: st
             seen.add(key)
             caption, credit = split_credit(_caption(img, caption_selector))
             found.append(Image(url, caption, credit))
+            keys.append(key)
             if len(found) >= 100:
                 break
     lead = lead_image(pre)
     if not lead or _SKIP.search(lead):
         return found
     lead_key = image_key(lead)
-    for i, image in enumerate(found):
-        if image_key(image.url) == lead_key:
-            return [image] + found[:i] + found[i + 1:]
+    if lead_key in seen:
+        i = keys.index(lead_key)
+        return [found[i]] + found[:i] + found[i + 1:]
     return [_lead_on_page(pre, lead, lead_key, caption_selector)] + found
 
 

@@ -243,7 +243,7 @@ def title(pre: Precomputed) -> str | None:
     names = site_names(pre)
     site_keys = [_fold(n) for n in names if n]
     headings = []
-    for node in pre.tree.css("h1")[:6]:
+    for node in pre.h1s[:6]:
         variants = _h1_variants(node)
         site_part = bool(variants) and _title_site_part(pre, variants[0], site_keys)
         if site_part:

@@ -48,8 +48,10 @@ class Precomputed:
     offset: str | None = None
     html: str = ""  # the (bounded) markup, for last-resort pattern searches
     site_names: list[str] | None = None  # filled by metadata.site_names
+    never_text: list[LexborNode] = field(default_factory=list, repr=False)  # scripts and styles, for the pruning
     _article: dict[str, Any] | None = field(default=None, repr=False)
     _has_microdata: bool | None = field(default=None, repr=False)
+    _h1s: list[LexborNode] | None = field(default=None, repr=False)
 
     def first_meta(self, *keys: str) -> str | None:
         """The first non-empty meta value among ``keys`` (in order)."""
@@ -65,6 +67,14 @@ class Precomputed:
         if self._article is None:
             self._article = _main_article(self.jsonld, self.url)
         return self._article
+
+    @property
+    def h1s(self) -> list[LexborNode]:
+        """The page's <h1> elements (one query for the title, the image scope
+        and the date scan; the pruning removes no heading)."""
+        if self._h1s is None:
+            self._h1s = self.tree.css("h1")
+        return self._h1s
 
     def itemprop(self, name: str) -> list[str]:
         """Microdata values of ``itemprop=name`` outside <meta> (memoised)."""
@@ -169,17 +179,25 @@ def build(html: str, url: str | None, offset: str | None = None) -> Precomputed:
     return pre
 
 
-_HEAD_SELECTOR = 'meta[content], script[type*="ld+json" i], link[rel~=canonical i]'
+# Every query walks the whole page: this one also finds the scripts and
+# styles that body.prune_page removes later (JSON-LD: script[type*="ld+json" i]).
+_HEAD_SELECTOR = "meta[content], script, style, link[rel~=canonical i]"
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 def _read_head(pre: Precomputed) -> LexborNode | None:
-    """Fill the meta tags and JSON-LD objects (in page order); return the
-    first canonical link."""
+    """Fill the meta tags, JSON-LD objects (in page order) and the list of
+    scripts and styles; return the first canonical link."""
     meta = pre.meta
     link = None
+    never_text = pre.never_text
     for node in pre.tree.css(_HEAD_SELECTOR):
         tag = node.tag
-        if tag == "meta":
+        if tag == "script" or tag == "style":
+            never_text.append(node)
+            if tag == "script" and "ld+json" in (node.attrs.get("type") or "").translate(_ASCII_LOWER):
+                _read_jsonld(pre, node)
+        elif tag == "meta":
             attrs = node.attributes
             content = attrs.get("content")
             if content is None:
@@ -188,11 +206,8 @@ def _read_head(pre: Precomputed) -> LexborNode | None:
                 name = attrs.get(key)
                 if name:
                     meta.setdefault(name.strip().lower(), []).append(content)
-        elif tag == "link":
-            if link is None:
-                link = node
-        else:
-            _read_jsonld(pre, node)
+        elif link is None:  # link
+            link = node
     for obj in pre.jsonld:
         ident = obj.get("@id")
         if isinstance(ident, str):
