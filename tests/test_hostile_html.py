@@ -51,6 +51,10 @@ CASES = {
     "unclosed <script>": lambda n: (HEAD + P + "<script>" + "var x = '<p>';" * n).encode(),
     "many tiny elements": lambda n: (HEAD + P + "<i></i>" * n + P).encode(),
     "deep nesting and no text at all": lambda n: b"<div>" * n,
+    # no text in the DOM: the extractor reads the scripts for an app's embedded body
+    "app shell: thousands of unclosed <script>s": lambda n: (HEAD + "<script>\\u003cp>" * n).encode(),
+    "app shell: a run of backslashes in its data": lambda n: (
+        HEAD + "<script>" + "\\u003cp>x" * 3 + "\\" * (100 * n) + "</p></script>").encode(),
 }
 
 

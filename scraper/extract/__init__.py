@@ -21,13 +21,15 @@ import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
 
+from selectolax.lexbor import LexborHTMLParser
+
 from ..config import SiteRule
 from ..errors import ExtractError, NoArticle, ScraperError
 from ..models import Article, Image
 from . import authors as authors_mod
 from . import body as body_mod
 from . import images as images_mod
-from . import metadata, rules as rules_mod
+from . import embedded, metadata, rules as rules_mod
 from .dates import DateFinder
 from .precompute import Precomputed, build, jsonld_text
 
@@ -118,6 +120,8 @@ def _extract(text: str, url: str | None, rules: Sequence[SiteRule] | None, offse
             blocks = whole
     if sum(len(b.text) for b in blocks) < 150:  # an app shell: the text may only be in JSON-LD
         blocks = body_mod.from_text(jsonld_text(pre.article.get("articleBody")) if pre.article else None) or blocks
+    if sum(len(b.text) for b in blocks) < 150:  # or only in the app's data script
+        blocks = _from_script(pre.html, removals) or blocks
     blocks = _drop_title(blocks, title)
     if not (rule and rule.body):
         if article_scope is not containers:  # the headline and the body share a near ancestor
@@ -159,6 +163,19 @@ def _extract(text: str, url: str | None, rules: Sequence[SiteRule] | None, offse
     if not article.title and not article.body:
         raise NoArticle("the page holds no article: no title and no body text")
     return article
+
+
+def _from_script(html: str, removals: list[str] | None) -> list[body_mod.Block]:
+    markup = embedded.article_html(html)
+    if not markup:
+        return []
+    fragment = LexborHTMLParser(embedded.without_placeholders(markup))
+    if fragment.body is None:
+        return []
+    for node in fragment.css("figure, figcaption, [class*=caption]"):  # captions are not body text
+        node.decompose()
+    blocks = body_mod.render([fragment.body], removals)
+    return blocks if sum(len(b.text) for b in blocks) >= 150 else []
 
 
 def _drop_title(blocks: list[body_mod.Block], title: str | None) -> list[body_mod.Block]:
