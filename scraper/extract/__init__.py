@@ -122,7 +122,7 @@ def _extract(text: str, url: str | None, rules: Sequence[SiteRule] | None, offse
         blocks = body_mod.from_text(jsonld_text(pre.article.get("articleBody")) if pre.article else None) or blocks
     if sum(len(b.text) for b in blocks) < 150:  # or only in the app's data script
         blocks = _from_script(pre.html, removals) or blocks
-    blocks = _drop_title(blocks, title)
+    blocks = body_mod.without_trailing_labels(_drop_title(blocks, title))
     if not (rule and rule.body):
         if article_scope is not containers:  # the headline and the body share a near ancestor
             blocks = body_mod.with_lead(pre, blocks, article_scope)

@@ -46,7 +46,7 @@ _STRONG_WORDS = (
     "more-stories", "signup", "sign-up", "outbrain", "taboola", "read-?more", "see-?also", "also-?read",
     # "tag", "tags", "post-tags", "article-tags" as a whole class name
     r"t(?<!\St)ags?(?:\s|$)", r"p(?<!\Sp)ost-tags?(?:\s|$)", r"a(?<!\Sa)rticle-tags?(?:\s|$)",
-    "tag-?list", "tags-", "popular", "trending", "most-", "advertis",
+    "tag-?list", "tag-?box", "tags-", "popular", "trending", "most-", "advertis",
     r"a(?<!\Sa)ds?(?![a-z])",  # "ad", "ads" starting a class name
     "-ad-", "tinlienquan", "tin-lien-quan", "sharedaddy", "jp-relatedposts", "more[-_]?links?",
     "post[-_]?cards?", "news[-_]?cards?", "article[-_]?cards?", "story[-_]?cards?", "teaser[-_]?cards?",
@@ -54,12 +54,12 @@ _STRONG_WORDS = (
 _JUNK_WORDS = (
     "share", "sharing", "social", "promo(?!ted)", "keywords", "widget", "banner", "sponsor", "toolbar", "follow",
     "rating", "pagination", "p(?<![a-z]p)ager", "sidebar", "skip-link", "login", "teaser", "navigation",
-    "navbar", "menu", "masthead", "topbar", "footer")
+    "navbar", "menu", "masthead", "topbar", "footer", "poll(?!ut)", "survey", "umfrage")
 _BODY_JUNK_WORDS = (
     "caption", "byline", "author", "m(?<![a-z]m)eta(?![a-z])", "dateline", "timestamp", "image_desc", "credit",
     "photo-info", "h(?<![a-z-]h)idden(?![a-z-])", "print-only", "relate", "embed", "d(?<![a-z]d)ate(?![a-z])",
     "i(?<![a-z]i)nfo(?![a-z])", "ck_legend", "legend", "disclaimer", "copyright", "ez-toc", "sociable",
-    "appstore")
+    "appstore", "visually-hidden", "sr-only", "screen-reader", "postmeta")
 _STRONG, _JUNK, _BODY_JUNK = Words(_STRONG_WORDS), Words(_JUNK_WORDS), Words(_BODY_JUNK_WORDS)
 # One search settles most labels: a label none of the junk patterns matches
 # anywhere is no junk, whatever its state classes (removing those only ever
@@ -750,3 +750,21 @@ def _walk(container: LexborNode, out: list[Block], limit: _Limit) -> None:
                 break
             iterator, tag, in_link, in_strong = stack.pop()
     builder.flush()
+
+
+# A label that introduces links to other articles or a share bar ("【関連記事】",
+# "Tin liên quan", "Read more:", "Share this article"): at the very end of the
+# body, with nothing after it, it is a leftover of the page around the article.
+_TRAILING_LABEL = re.compile(
+    r"^\W*(?:【[^】]{1,12}】|(?:related(?: articles| stories| content| news)?|see also|read (?:more|also)|"
+    r"more on this(?: topic)?|lesen sie auch|mehr zum thema|auch interessant|lire aussi|à lire aussi|"
+    r"leer también|lee también|leggi anche|ilgili (?:konular|haberler)|tin liên quan|tin cùng chuyên mục|xem thêm|"
+    r"đọc thêm|share this(?: article| story)?|bu haberi paylaşın|chia sẻ(?: bài viết)?)\b[^.!?]{0,30})\W*$",
+    re.IGNORECASE)
+
+
+def without_trailing_labels(blocks: list[Block]) -> list[Block]:
+    """Drop related-links and share labels left dangling at the end of the body."""
+    while blocks and len(blocks[-1].text) <= 60 and _TRAILING_LABEL.match(blocks[-1].text):
+        blocks = blocks[:-1]
+    return blocks
