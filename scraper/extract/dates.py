@@ -68,6 +68,7 @@ _SCRIPT_DATE = re.compile(r"[\"'](?:datePublished|published_?[aA]t|publish(?:ed)
                           r"[\"']\s*:\s*[\"']((?:19|20)\d{2}-[01]\d-[0-3]\d(?:[T ][0-2]\d:[0-5]\d[^\"']{0,15})?)[\"']")
 _GMT = re.compile(r"\(?\s*GMT\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?\s*\)?", re.I)
 _ISO_FIX = re.compile(r"([+-]\d{2})(\d{2})$")
+_UNSET = object()
 _PUBLISHED_WORDS = ("publish", "posted", "entry-date", "datepublished", "created")
 # a dateline that starts with one of these states the update, not the publication
 _UPDATED_LABEL = re.compile(r"^\W*(updated|last updated|modified|aktualisiert|stand|zuletzt|"
@@ -238,6 +239,7 @@ class DateFinder:
             not (pre.url or "").split("/")[2].endswith((".uk", ".au", ".ie", ".nz", ".in", ".za")))
         self.page_tz: timezone | None = None
         self.zone = zones.guess(pre.url, pre.html_lang)
+        self._visible: object = _UNSET
 
     def localise(self, found: tuple[datetime, bool] | None) -> datetime | None:
         """Aware, in the publisher's offset: a UTC value is shown in the
@@ -381,7 +383,13 @@ class DateFinder:
     def visible(self) -> tuple[datetime, bool] | None:
         """A dateline written on the page: the first plausible one, unless a
         later one agrees with the date in the URL or is marked as the
-        publication date (class "published", "posted", "entry-date")."""
+        publication date (class "published", "posted", "entry-date").
+        Read once per page: several rules ask for it."""
+        if self._visible is _UNSET:
+            self._visible = self._read_visible()
+        return self._visible  # type: ignore[return-value]
+
+    def _read_visible(self) -> tuple[datetime, bool] | None:
         tree = self.pre.tree
         texts: list[tuple[str, bool]] = []
         updates: list[str] = []  # "Updated Jul 24, 2018": neither it nor the date inside it
