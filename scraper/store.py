@@ -121,6 +121,20 @@ def m003_frontier(db: sqlite_utils.Database) -> None:
     db["runs"].create_index(["source", "started_at"])
 
 
+@migrations()
+def m004_browse_indexes(db: sqlite_utils.Database) -> None:
+    """Indexes for what Datasette runs on every table page, which at a million
+    versions otherwise read every row, bodies included (the columns after
+    ``body`` sit behind its overflow pages): the versions table's default sort
+    and the time-ordered canned queries (captured_at; article_id so that an
+    article filter needs no row), and covering indexes for the default and
+    usual facets (versions by kind and changed_fields, per article range;
+    articles by language and authors)."""
+    db["versions"].create_index(["captured_at", "article_id"])
+    db["versions"].create_index(["article_id", "kind", "changed_fields"])
+    db["articles"].create_index(["language", "authors"])
+
+
 _FOLD_PAIRS = tuple((chr(code), to) for code, to in _FOLD.items())
 
 
