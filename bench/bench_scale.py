@@ -38,6 +38,8 @@ import sys
 import tempfile
 import time
 import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -267,7 +269,8 @@ def search_latency(db: Path, qs: list[tuple[str, str]]) -> dict:
     conn.close()
     return {"p50_ms": percentile(times, 50), "p95_ms": percentile(times, 95), "max_ms": max(times),
             "mean_hits": sum(hits) / len(hits), "zero_hits": sum(1 for h in hits if h == 0),
-            "matches_p50": percentile(matches, 50), "matches_max": max(matches), "sql": " ".join(sql.split())}
+            "matches_p50": percentile(matches, 50), "matches_max": max(matches),
+            "sql": " ".join(re.sub(r"--[^\n]*", "", sql).split())}
 
 
 def free_port() -> int:
@@ -278,14 +281,17 @@ def free_port() -> int:
     return port
 
 
-def datasette_latency(db: Path, qs: list[tuple[str, str]], article_ids: list[int]) -> dict:
-    """Pages of a real ``scraper serve``: history, a facet page, the canned search."""
+@contextmanager
+def served(db: Path, *extra: str) -> Iterator[Callable[[list[str]], dict]]:
+    """A real ``scraper serve`` of ``db`` (``extra``: more Datasette options), and a
+    function timing GETs of a list of paths on it."""
     import httpx
 
     port = free_port()
+    log = tempfile.TemporaryFile()
     server = subprocess.Popen([str(Path(sys.executable).parent / "scraper"), "serve", "--db", str(db),
-                               "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base, name = f"http://127.0.0.1:{port}", db.stem
+                               "--port", str(port), *extra], stdout=subprocess.DEVNULL, stderr=log)
+    base = f"http://127.0.0.1:{port}"
     try:
         with httpx.Client(timeout=120) as client:
             deadline = time.monotonic() + 60
@@ -295,8 +301,8 @@ def datasette_latency(db: Path, qs: list[tuple[str, str]], article_ids: list[int
                     break
                 except httpx.TransportError:
                     if time.monotonic() > deadline or server.poll() is not None:
-                        raise SystemExit(f"scraper serve did not start: {server.stderr.read().decode()[-2000:]}") \
-                            from None
+                        log.seek(0)
+                        raise SystemExit(f"scraper serve did not start: {log.read().decode()[-2000:]}") from None
                     time.sleep(0.2)
 
             def timed(paths: list[str]) -> dict:
@@ -309,17 +315,31 @@ def datasette_latency(db: Path, qs: list[tuple[str, str]], article_ids: list[int
                 return {"n": len(paths), "p50_ms": percentile(times, 50), "p95_ms": percentile(times, 95),
                         "max_ms": max(times), "statuses": sorted(statuses)}
 
-            client.get(f"{base}/{name}/-/history/{article_ids[0]}")  # warm-up
-            return {
-                "history": timed([f"/{name}/-/history/{i}" for i in article_ids]),
-                "facet": timed([f"/{name}/versions?_facet=kind&_facet=changed_fields&article_id__lt={i}"
-                                for i in article_ids[:10]]
-                               + [f"/{name}/articles?_facet=source&_facet=language" for _ in range(10)]),
-                "search": timed([f"/{name}/search?" + httpx.QueryParams({"q": q}).__str__() for _k, q in qs]),
-            }
+            yield timed
     finally:
         server.terminate()
         server.wait(30)
+        log.close()
+
+
+def datasette_latency(db: Path, qs: list[tuple[str, str]], article_ids: list[int]) -> dict:
+    """Pages of a real ``scraper serve``: history, facet pages, the canned search; and
+    the facet pages again with Datasette's suggested facets off."""
+    import httpx
+
+    name = db.stem
+    facets = ([f"/{name}/versions?_facet=kind&_facet=changed_fields&article_id__lt={i}" for i in article_ids[:10]]
+              + [f"/{name}/articles?_facet=source&_facet=language" for _ in range(10)])
+    with served(db) as timed:
+        timed([f"/{name}/-/history/{article_ids[0]}"])  # warm-up
+        figures = {
+            "history": timed([f"/{name}/-/history/{i}" for i in article_ids]),
+            "facet": timed(facets),
+            "search": timed([f"/{name}/search?" + str(httpx.QueryParams({"q": q})) for _k, q in qs]),
+        }
+    with served(db, "--setting", "suggest_facets", "off") as timed:
+        figures["facet_unsuggested"] = timed(facets)
+    return figures
 
 
 def report(f: dict) -> str:
@@ -359,6 +379,9 @@ def report(f: dict) -> str:
         f"{'Datasette facet pages, p50 / p95':<44}{'':>14}{d['facet']['p50_ms']:>6.1f}/"
         f"{d['facet']['p95_ms']:.1f} ms   (versions by kind+changed_fields, articles by source+language;"
         f" HTTP {d['facet']['statuses']})",
+        f"{'  the same, suggested facets off':<44}{'':>14}{d['facet_unsuggested']['p50_ms']:>6.1f}/"
+        f"{d['facet_unsuggested']['p95_ms']:.1f} ms   (Datasette's suggest_facets setting; HTTP "
+        f"{d['facet_unsuggested']['statuses']})",
         f"search hits: mean {s['mean_hits']:.0f} of the top 100, {s['zero_hits']} queries with none; articles "
         f"matching a query: median {s['matches_p50']:,.0f}, most {s['matches_max']:,}; "
         f"queries: {', '.join(q for _, q in f['queries'][:6])} ...",
