@@ -1,7 +1,7 @@
 """Archive-at-scale benchmark (issue 7, part 4): ``make bench-scale``.
 
-Workload: an archive grown through the real store API (``Archive.save``, one
-transaction per version, as the pipeline calls it) to 1,000,000 versions:
+Workload: an archive grown through the real store API (``Archive.save``, 500
+saves per ``Archive.batch()`` transaction, ``--batch``) to 1,000,000 versions:
 one article in four is new, the others are edits of a recent article (about
 four versions per article, 250,000 articles), captured 30 s apart. Texts are
 realistic: the annotated bodies, titles and authors of ../shared/eval
@@ -16,13 +16,18 @@ real pages would add.
 Reported:
 - insert rate of the first 10% of versions against the last 10% (target ≥ 0.8);
 - file bytes per version against zlib(raw) + text per version;
-- full-text search over ``articles_fts`` at 1M: 100 queries (Vietnamese with
-  and without diacritics, English), p50/p95 of the index query alone and of
-  Datasette's canned ``search`` query over HTTP (target p95 < 100 ms);
+- full-text search at 1M: 100 queries (Vietnamese with and without
+  diacritics, English), p50/p95 of the canned ``search`` query's SQL (read
+  from scraper/web/metadata.yaml) run alone in SQLite, and of the same query
+  through Datasette over HTTP (target p95 < 100 ms);
 - ``scraper serve`` latency of the history page of an article
-  (``/<db>/-/history/<id>``) and of a facet page, p50/p95.
+  (``/<db>/-/history/<id>``) and of facet pages, p50/p95, and of the facet
+  pages again with Datasette's suggested facets off.
 
-    .venv/bin/python bench/bench_scale.py [EVAL_DIR] [--versions N] [--db PATH] [--json]
+Insert rates are also given per CPU second of the bench process, which other
+load on the machine blurs less than wall-clock rates.
+
+    .venv/bin/python bench/bench_scale.py [EVAL_DIR] [--versions N] [--batch N] [--db PATH] [--json]
 """
 
 from __future__ import annotations
