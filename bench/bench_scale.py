@@ -356,7 +356,6 @@ def report(f: dict) -> str:
     sizes = f["tables"]
     per_version = f["file_bytes"] / g["counts"]["versions"]
     baseline = (g["raw_z"] + g["text"]) / g["total"]
-    s, d = f["search"], f["datasette"]
     lines = [
         "== archive scale benchmark (part 4)",
         f"workload: {g['total']:,} versions through Archive.save, {g['batch']} per Archive.batch() "
@@ -374,7 +373,23 @@ def report(f: dict) -> str:
         f"   ≥ {TARGET_FLAT}  {_met(last / first >= TARGET_FLAT)}",
         f"{'file bytes per version vs zlib(raw)+text':<44}{baseline:>12.0f} B{per_version:>12.0f} B"
         f"{per_version / baseline:>8.2f}×   (report)",
-        f"{'canned search SQL alone, p50 / p95 (100 q)':<44}{'':>14}{s['p50_ms']:>6.1f}/{s['p95_ms']:.1f} ms"
+        *measured(f),
+        f"file: {f['file_bytes'] / 1e9:.2f} GB; largest parts: " + ", ".join(
+            f"{k} {v / 1e6:.0f} MB" for k, v in sorted(sizes.items(), key=lambda kv: -kv[1])[:6]),
+        "insert rate per 10% of versions (versions/s): " + " ".join(_rates(marks, tenth, g["step"])),
+        "the same per CPU second of the bench process (versions/cpu-s): " + " ".join(_rates(g["cpu"], tenth, g["step"]))
+        + f"; last/first {_ratio(g['cpu'], tenth):.2f}×",
+    ]
+    return "\n".join(lines)
+
+
+def measured(f: dict) -> list[str]:
+    """The report's lines on search and Datasette pages."""
+    cold, s, d = f["search_cold"], f["search"], f["datasette"]
+    return [
+        f"{'canned search SQL alone, 1st pass, p50 / p95':<44}{'':>14}{cold['p50_ms']:>6.1f}/"
+        f"{cold['p95_ms']:.1f} ms   (right after the growth: index pages not yet in the OS cache)",
+        f"{'canned search SQL alone, 2nd pass, p50 / p95':<44}{'':>14}{s['p50_ms']:>6.1f}/{s['p95_ms']:.1f} ms"
         f"{'':>9}   p95 < {TARGET_P95_MS:.0f} ms  {_met(s['p95_ms'] < TARGET_P95_MS)}",
         f"{'Datasette canned search, p50 / p95':<44}{'':>14}{d['search']['p50_ms']:>6.1f}/"
         f"{d['search']['p95_ms']:.1f} ms{'':>9}   p95 < {TARGET_P95_MS:.0f} ms  "
@@ -391,13 +406,7 @@ def report(f: dict) -> str:
         f"matching a query: median {s['matches_p50']:,.0f}, most {s['matches_max']:,}; "
         f"queries: {', '.join(q for _, q in f['queries'][:6])} ...",
         f"search SQL measured (metadata.yaml's canned 'search'): {s['sql']}",
-        f"file: {f['file_bytes'] / 1e9:.2f} GB; largest parts: " + ", ".join(
-            f"{k} {v / 1e6:.0f} MB" for k, v in sorted(sizes.items(), key=lambda kv: -kv[1])[:6]),
-        "insert rate per 10% of versions (versions/s): " + " ".join(_rates(marks, tenth, g["step"])),
-        "the same per CPU second of the bench process (versions/cpu-s): " + " ".join(_rates(g["cpu"], tenth, g["step"]))
-        + f"; last/first {_ratio(g['cpu'], tenth):.2f}×",
     ]
-    return "\n".join(lines)
 
 
 def _rates(marks: list[float], tenth: int, step: int) -> list[str]:
@@ -422,6 +431,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--deadline", type=float, default=None,
                         help="stop growing after this many seconds and measure at the size reached")
     parser.add_argument("--batch", type=int, default=BATCH, help="versions per Archive.batch() transaction")
+    parser.add_argument("--remeasure", action="store_true",
+                        help="measure search and Datasette pages of the existing --db again, without growing it")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     dirs = args.dirs or [default_eval_dir()]
@@ -429,6 +440,8 @@ def main(argv: list[str] | None = None) -> int:
     disk = subprocess.run(["df", "-h", "/work"], capture_output=True, text=True).stdout.splitlines()[-1].split()
     disk_before = f"disk before: {disk[3]} free of {disk[1]} on /work"
     print(f"  {disk_before}", file=sys.stderr, flush=True)
+    if args.remeasure:
+        return remeasure(args.db, dirs, args.json)
     tmp = None
     if args.db is None:
         tmp = Path(tempfile.mkdtemp(prefix="scraper-bench-scale-"))
@@ -441,17 +454,37 @@ def main(argv: list[str] | None = None) -> int:
         others, vietnamese = corpus(dirs)
         gen = Generator(others, vietnamese)
         grown = grow(db, args.versions, gen, args.deadline, args.batch)
-        qs = queries(others, vietnamese)
-        search = search_latency(db, qs)
-        ids = random.Random(3).sample(range(1, grown["counts"]["articles"] + 1), 20)
-        datasette = datasette_latency(db, qs, ids)
-        figures = {"grow": grown, "search": search, "datasette": datasette, "queries": qs,
+        figures = {"grow": grown, **measure(db, others, vietnamese, grown["counts"]["articles"]),
                    "tables": table_bytes(db), "file_bytes": db.stat().st_size, "disk_before": disk_before,
                    "wall": time.perf_counter() - wall}
         print(json.dumps(figures, indent=1) if args.json else report(figures))
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+def measure(db: Path, others: list[Doc], vietnamese: list[Doc], articles: int) -> dict:
+    """Search twice (the first pass reads the index from disk), then Datasette's pages."""
+    qs = queries(others, vietnamese)
+    cold = search_latency(db, qs)
+    search = search_latency(db, qs)
+    ids = random.Random(3).sample(range(1, articles + 1), 20)
+    return {"search_cold": cold, "search": search, "datasette": datasette_latency(db, qs, ids), "queries": qs}
+
+
+def remeasure(db: Path | None, dirs: list[Path], as_json: bool) -> int:
+    if db is None or not db.exists():
+        raise SystemExit("--remeasure needs the --db of an earlier run")
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    versions, articles = (conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("versions", "articles"))
+    conn.close()
+    figures = measure(db, *corpus(dirs), articles)
+    print(json.dumps(figures, indent=1) if as_json else "\n".join(
+        [f"== archive scale benchmark (part 4), measured again on {db} ({versions:,} versions, {articles:,} articles)",
+         *measured(figures)]))
     return 0
 
 
