@@ -121,6 +121,20 @@ def m003_frontier(db: sqlite_utils.Database) -> None:
     db["runs"].create_index(["source", "started_at"])
 
 
+@migrations()
+def m004_browse_indexes(db: sqlite_utils.Database) -> None:
+    """Indexes for what Datasette runs on every table page, which at a million
+    versions otherwise read every row, bodies included (the columns after
+    ``body`` sit behind its overflow pages): the versions table's default sort
+    and the time-ordered canned queries (captured_at; article_id so that an
+    article filter needs no row), and covering indexes for the default and
+    usual facets (versions by kind and changed_fields, per article range;
+    articles by language and authors)."""
+    db["versions"].create_index(["captured_at", "article_id"])
+    db["versions"].create_index(["article_id", "kind", "changed_fields"])
+    db["articles"].create_index(["language", "authors"])
+
+
 _FOLD_PAIRS = tuple((chr(code), to) for code, to in _FOLD.items())
 
 
@@ -178,6 +192,45 @@ def _index(db: sqlite_utils.Database, article_id: int, old: dict[str, Any] | Non
                [article_id, searchable(new["title"]), searchable(new["body"])])
 
 
+class _SearchIndex:
+    """Writes to ``articles_fts``: at once, or in a batch once per article at its end.
+
+    FTS5 writes its pending terms out as a new segment at every commit and at
+    every savepoint, so one save per transaction costs a segment write and,
+    every few saves, a merge. In a batch the entries wait here instead: an
+    article saved several times is indexed once, from what the index held
+    before the batch to what it holds after.
+    """
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+        self.deferred: dict[int, tuple[dict[str, Any] | None, dict[str, Any]]] | None = None
+
+    @property
+    def batching(self) -> bool:
+        return self.deferred is not None
+
+    def write(self, article_id: int, old: dict[str, Any] | None, new: dict[str, Any]) -> None:
+        _index(self.db, article_id, old, new)
+
+    def defer(self, article_id: int, old: dict[str, Any] | None, new: dict[str, Any]) -> None:
+        """Index later; the entry the index holds now is the one before the batch."""
+        assert self.deferred is not None
+        before = self.deferred[article_id][0] if article_id in self.deferred else old
+        self.deferred[article_id] = (before, new)
+
+    def is_deferred(self, article_id: int) -> bool:
+        return self.deferred is not None and article_id in self.deferred
+
+    def flush(self) -> None:
+        """Write the entries in rowid order: FTS5 writes its pending terms out as a
+        segment whenever a rowid comes before the last one written, which in the
+        order of the saves (edits of older articles between new ones) is nearly
+        every time; in order, only when they fill its buffer."""
+        for article_id, (old, new) in sorted((self.deferred or {}).items()):
+            _index(self.db, article_id, old, new)
+
+
 def _connect(path: Path) -> sqlite_utils.Database:
     conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False, isolation_level=None)
     db = sqlite_utils.Database(conn)
@@ -211,6 +264,7 @@ class Archive:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = _connect(self.path)
             migrations.apply(self.db)
+            self._search = _SearchIndex(self.db)
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"cannot open archive {self.path}: {exc}") from exc
 
@@ -225,12 +279,43 @@ class Archive:
 
     @contextmanager
     def atomic(self) -> Iterator[sqlite_utils.Database]:
+        self._check_batch()
         try:
             with self.db.atomic():
                 yield self.db
         except sqlite3.Error as exc:
             self.write_failures += 1
             raise StoreError(f"archive write failed: {exc}") from exc
+
+    @contextmanager
+    def batch(self) -> Iterator[Archive]:
+        """Many writes in one transaction: ``with archive.batch(): archive.save(...)``.
+
+        Each save in it stays atomic by itself (a savepoint): one that fails
+        leaves no trace, and the batch goes on if the caller catches its
+        StoreError. The batch commits at the end of the block, search index
+        included, once for all its saves instead of once per save; an exception
+        out of the block rolls all of it back. Other connections see none of it
+        until then. A batch inside a batch is part of the outer one."""
+        if self._search.batching:
+            yield self
+            return
+        with self.atomic():
+            self._search.deferred = {}
+            try:
+                yield self
+                self._check_batch()
+                self._search.flush()
+            finally:
+                self._search.deferred = None
+
+    def _check_batch(self) -> None:
+        """Refuse writes into a batch whose transaction SQLite already rolled back
+        (some errors, e.g. a full disk, end the whole transaction): they would be
+        committed one by one, without their search entries."""
+        if self._search.batching and not self.db.conn.in_transaction:
+            self.write_failures += 1
+            raise StoreError("archive write failed: the batch was rolled back by an earlier error")
 
     # ---- reads -------------------------------------------------------------
 
@@ -308,13 +393,17 @@ class Archive:
         fields = content_fields(article)
         digest = fields_hash(fields)
         with self.atomic():
-            result = self._save_version(url, article, fields, digest, raw, source, moment, kind, content_type,
-                                        packed)
+            result, old = self._save_version(url, article, fields, digest, raw, source, moment, kind, content_type,
+                                             packed)
+            if result.outcome != UNCHANGED and not self._search.batching:
+                self._search.write(result.article_id, old, fields)
             for alias in aliases:
                 if alias != url:
                     self._insert_alias(alias, result.article_id)
             if fetch is not None:
                 self._insert_fetch({**fetch, "outcome": result.outcome, "article_id": result.article_id})
+        if result.outcome != UNCHANGED and self._search.batching:
+            self._search.defer(result.article_id, old, fields)  # only once its savepoint is released
         return result
 
     def recheck_same_page(self, url: str, raw: bytes, fetch: dict[str, Any] | None = None,
@@ -346,21 +435,23 @@ class Archive:
 
     def _save_version(self, url: str, article: Article, fields: dict[str, Any], digest: str,
                       raw: bytes, source: str | None, moment: str, kind: str,
-                      content_type: str | None, packed: bytes | None = None) -> StoreResult:
+                      content_type: str | None, packed: bytes | None = None,
+                      ) -> tuple[StoreResult, dict[str, Any] | None]:
+        """The result, and the title and body the search index holds for the article (None if new)."""
         current = self._current(url)
         if current and current["content_hash"] == digest:
             self.db.execute("UPDATE articles SET last_checked = ? WHERE id = ?", [moment, current["id"]])
-            return StoreResult(UNCHANGED, current["id"], current["url"], current["version"])
+            return StoreResult(UNCHANGED, current["id"], current["url"], current["version"]), None
         if current:
             changed = changed_fields(self._fields_of_version(current["id"], current["version"]), fields)
         else:
             changed = []
         version = current["version"] + 1 if current else 1
-        article_id = self._upsert_article(current, url, article, fields, digest, source, moment, version)
+        article_id, old = self._upsert_article(current, url, article, fields, digest, source, moment, version)
         page_hash = self._insert_page(url, raw, moment, content_type, packed)
         self._insert_version(article_id, version, article, fields, digest, changed, moment, kind, page_hash)
         outcome = CHANGED if current else NEW
-        return StoreResult(outcome, article_id, url, version, changed)
+        return StoreResult(outcome, article_id, url, version, changed), old
 
     def _current(self, url: str) -> dict[str, Any] | None:
         article_id = self.article_id_for(url)
@@ -381,7 +472,9 @@ class Archive:
 
     def _upsert_article(self, current: dict[str, Any] | None, url: str, article: Article,
                         fields: dict[str, Any], digest: str, source: str | None, moment: str,
-                        version: int) -> int:
+                        version: int) -> tuple[int, dict[str, Any] | None]:
+        """The article's id, and its title and body before (None if new, or if a batch
+        holds its index entry back: what the index has then is older)."""
         row = {
             "title": fields["title"], "published_at": fields["published_at"],
             "modified_at": article.modified_at.isoformat() if article.modified_at else None,
@@ -391,15 +484,16 @@ class Archive:
             "version": version, "content_hash": digest, "last_checked": moment, "last_changed": moment,
         }
         if current:
-            old = self.db.execute("SELECT title, body FROM articles WHERE id = ?", [current["id"]]).fetchone()
+            old = None
+            if not self._search.is_deferred(current["id"]):
+                title, body = self.db.execute("SELECT title, body FROM articles WHERE id = ?",
+                                              [current["id"]]).fetchone()
+                old = {"title": title, "body": body}
             assignments = ", ".join(f"[{name}] = ?" for name in row)
             self.db.execute(f"UPDATE articles SET {assignments} WHERE id = ?", [*row.values(), current["id"]])
-            _index(self.db, current["id"], {"title": old[0], "body": old[1]}, row)
-            return current["id"]
+            return current["id"], old
         row.update({"url": url, "source": source, "first_seen": moment})
-        article_id = self._insert_row("articles", row)
-        _index(self.db, article_id, None, row)
-        return article_id
+        return self._insert_row("articles", row), None
 
     def _insert_row(self, table: str, row: dict[str, Any]) -> int:
         """INSERT one row, returning its rowid. Plain SQL: sqlite-utils' insert reads

@@ -131,3 +131,22 @@ def test_search_finds_vietnamese_in_any_spelling_and_follows_edits(tmp_path):
         archive.save(url=URL, article=Article(title="Du lịch Mèo Vạc", body="Mã Pì Lèng."), raw=b"v2")
         assert _search(archive, "dong van") == []
         assert _search(archive, "meo vac") == ["Du lịch Mèo Vạc"]
+
+
+def test_table_pages_sort_and_facet_from_indexes(tmp_path):
+    """What Datasette runs on every versions/articles page reads indexes, not rows with their bodies."""
+    with Archive(tmp_path / "a.db") as archive:
+        archive.save(url=URL, article=ART, raw=RAW)
+
+        def plan(sql):
+            return " | ".join(r[3] for r in archive.db.execute("EXPLAIN QUERY PLAN " + sql))
+
+        assert "USING INDEX idx_versions_captured_at_article_id" in plan(
+            "SELECT * FROM versions WHERE article_id < 5 ORDER BY captured_at DESC LIMIT 51")
+        assert "TEMP B-TREE FOR ORDER BY" not in plan("SELECT * FROM versions ORDER BY captured_at DESC LIMIT 51")
+        for column in ("kind", "changed_fields"):
+            assert "COVERING INDEX" in plan(f"SELECT {column}, count(*) FROM (SELECT * FROM versions "
+                                            f"WHERE article_id < 5) GROUP BY {column}"), column
+        for column in ("language", "authors"):
+            assert "COVERING INDEX" in plan(f"SELECT {column}, count(*) FROM (SELECT * FROM articles) "
+                                            f"GROUP BY {column}"), column
