@@ -11,7 +11,6 @@ import re
 import unicodedata
 
 _SPACES = re.compile(r"[^\S\n]+")
-_BREAKS = re.compile(r"\s*\n\s*\n\s*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200d\ufeff]")
 
 
@@ -29,8 +28,23 @@ def clean(text: str | None) -> str:
     if not text:
         return ""
     text = _CONTROL.sub("", nfc(text.replace("\r\n", "\n").replace("\r", "\n")))
-    paragraphs = (clean_line(p) for p in _BREAKS.split(text))
+    paragraphs = (clean_line(p) for p in _split_paragraphs(text))
     return "\n\n".join(p for p in paragraphs if p)
+
+
+def _split_paragraphs(text: str) -> list[str]:
+    """Split at blank lines, in one linear pass (a regex such as
+    ``\\s*\\n\\s*\\n`` rescans a long run of spaces from each of its positions)."""
+    paragraphs, current = [], []
+    for line in text.split("\n"):
+        if line.strip():
+            current.append(line)
+        elif current:
+            paragraphs.append("\n".join(current))
+            current = []
+    if current:
+        paragraphs.append("\n".join(current))
+    return paragraphs
 
 
 _FOLD = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "Ð": "d", "ł": "l", "Ł": "l", "ø": "o", "Ø": "o"})
