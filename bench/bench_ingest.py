@@ -187,10 +187,11 @@ def report(site: NginxSite, raw: dict, raw_nokeep: dict, child: dict, wall: floa
     lines = [
         "== ingest benchmark (part 2)",
         f"workload: {len(site.urls)} pages ({site.bytes_total / 1e6:.0f} MB, from {site.sources} eval pages "
-        f"reused round-robin) served by nginx on {len(site.hosts)} loopback hosts (127.0.0.1-{len(site.hosts)}); concurrency "
-        f"{CONCURRENCY}; politeness off (host_delay 0, robots off)",
-        "reference: raw httpx.AsyncClient GETs (body read), the faster of keep-alive and not; ours: Crawler.run_due over the "
-        "frontier (fetch, decode, extract, dedup, store, frontier update) in a child process with "
+        f"reused round-robin) served by nginx on {len(site.hosts)} loopback hosts "
+        f"(127.0.0.1-{len(site.hosts)}); concurrency {CONCURRENCY}; politeness off (host_delay 0, robots off)",
+        "reference: raw httpx.AsyncClient GETs (body read), the faster of keep-alive and not; "
+        "ours: Crawler.run_due over the frontier (fetch, decode, extract, dedup, store, frontier update) "
+        "in a child process with "
         f"{child.get('workers', 1)} extraction worker process(es) ([fetch] extract_processes)",
         f"outcomes: {ingest['outcomes']}",
         "",

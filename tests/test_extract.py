@@ -93,8 +93,9 @@ def test_app_shell_body_is_read_from_the_data_script() -> None:
     paragraphs = ["Đồng Văn đón hơn 12.000 lượt khách du lịch trong dịp cuối năm, tăng mạnh so với năm trước.",
                   "Các homestay ở phố cổ kín phòng từ đầu tuần; nhiều đoàn khách phải nghỉ tại Mèo Vạc.",
                   "Huyện mở thêm hai điểm trông giữ xe và tăng cường lực lượng hướng dẫn giao thông."]
-    inner = '\\\\u003cdiv class=\\\\"caption\\\\"\\\\u003e\\\\u003cp\\\\u003eẢnh minh họa\\\\u003c/p\\\\u003e\\\\u003c/div\\\\u003e'
-    inner += "$$ARTICLEAD$$".join(f'\\\\u003cp class=\\\\"editor-p\\\\"\\\\u003e{p}\\\\u003c/p\\\\u003e' for p in paragraphs)
+    lt, gt, q = "\\\\u003c", "\\\\u003e", '\\\\"'  # "<", ">" and '"', escaped twice
+    inner = f"{lt}div class={q}caption{q}{gt}{lt}p{gt}Ảnh minh họa{lt}/p{gt}{lt}/div{gt}"
+    inner += "$$ARTICLEAD$$".join(f"{lt}p class={q}editor-p{q}{gt}{p}{lt}/p{gt}" for p in paragraphs)
     html = ('<html><head><title>Đồng Văn đón khách</title></head><body><h1>Đồng Văn đón khách</h1>'
             '<div id="root"></div>'
             f'<script>self.__next_f.push([1,"5:[\\"$\\",\\"div\\",null,{{\\"dangerouslySetInnerHTML\\":'
@@ -105,6 +106,7 @@ def test_app_shell_body_is_read_from_the_data_script() -> None:
 
 def test_a_page_with_text_in_the_dom_ignores_its_scripts() -> None:
     body = "<p>" + "Bài viết có nội dung thật trong trang, đủ dài để được chọn làm thân bài. " * 5 + "</p>"
-    script = '<script>var x = "\\u003cp\\u003eA\\u003c/p\\u003e\\u003cp\\u003eB\\u003c/p\\u003e\\u003cp\\u003eC\\u003c/p\\u003e";</script>'
+    escaped = "".join(f"\\u003cp\\u003e{letter}\\u003c/p\\u003e" for letter in "ABC")
+    script = f'<script>var x = "{escaped}";</script>'
     html = f"<html><body><article><h1>Tiêu đề</h1>{body}</article>{script}</body></html>"
     assert "A\n\nB" not in extract(html, "https://news.example.vn/b", builtin=False).body

@@ -25,7 +25,7 @@ MAX_SCRIPT = 5_000_000
 
 def article_html(html: str) -> str | None:
     """The paragraphs' markup from the script that holds most of them, or None."""
-    if "u003cp" not in html and "u003cP" not in html and "<script" not in html:
+    if "<script" not in html and "<SCRIPT" not in html:
         return None
     best, most = None, MIN_PARAGRAPHS - 1
     for body in _scripts(html):
@@ -40,7 +40,8 @@ def article_html(html: str) -> str | None:
     start, end = text.find("<p"), text.rfind("</p>")
     if not 0 <= start < end:
         return None
-    value = text.rfind('":"', max(0, start - 5000), start) + 3  # the JSON value holding the markup, e.g. "contentHtml":"<div…
+    # from the start of the JSON value holding the markup ("contentHtml":"<div…), if it starts with a tag
+    value = text.rfind('":"', max(0, start - 5000), start) + 3
     if value >= 3 and text.startswith("<", value):
         start = value  # from its first tag, so wrappers such as a caption box stay whole
     return text[start:end + 4]
