@@ -83,3 +83,25 @@ def test_theme_marked_post_title_beats_an_seo_title_tag() -> None:
             "</title></head><body><header><h1 class='entry-title'>Blockhaus 3</h1></header><article>"
             f"{BODY}</article></body></html>")
     assert extract(html, "https://mueritzurlauber.example/blockhaus-3", builtin=False).title == "Blockhaus 3"
+
+
+def test_the_heading_wins_over_an_seo_rewording_of_it() -> None:
+    # og:title, <title> and JSON-LD agree on a shorter SEO wording; readers saw the heading.
+    seo = "VW-Chef Diess warnt vor Tesla und Golf aus China"
+    head = (f'<title>{seo}</title><meta property="og:title" content="{seo}">'
+            f'<script type="application/ld+json">{{"@type": "NewsArticle", "headline": "{seo}"}}</script>')
+    html = page(head, "VW-Chef warnt vor Tesla und dem Golf aus China")
+    assert extract(html, "https://auto.example.at/x", builtin=False).title == "VW-Chef warnt vor Tesla und dem Golf aus China"
+
+
+def test_a_heading_that_only_adds_a_kicker_does_not_replace_the_title() -> None:
+    html = page('<title>Irme Stetter-Karp ist neue ZdK-Präsidentin</title>'
+                '<meta property="og:title" content="Irme Stetter-Karp ist neue ZdK-Präsidentin">',
+                '"Reformstau lösen" / Irme Stetter-Karp ist neue ZdK-Präsidentin')
+    assert extract(html, "https://www.example.de/x", builtin=False).title == "Irme Stetter-Karp ist neue ZdK-Präsidentin"
+
+
+def test_an_unrelated_heading_does_not_replace_the_title() -> None:
+    html = page('<title>Gefahrstoff-Service</title><meta property="og:title" content="Gefahrstoff-Service">',
+                "Unsere Leistungen im Überblick für alle Kunden")
+    assert extract(html, "https://www.example.eu/x", builtin=False).title == "Gefahrstoff-Service"

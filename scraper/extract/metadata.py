@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from difflib import SequenceMatcher
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -18,6 +19,7 @@ _SEPARATORS = re.compile(r"\s+(?:[|\-–—·•»«›‹:/ǀ│~*]|::|\\\\|//)
 _CJK_SECTION = re.compile(r"(?<=\S)-[\uac00-\ud7a3\u4e00-\u9fff]{1,6}$")  # Korean "headline-정치ㅣ site"
 _WORD = re.compile(r"\w+")
 _NOT_ALNUM = re.compile(r"[\W_]+")
+_VARIANT = 0.6
 
 
 @lru_cache(maxsize=4096)
@@ -281,8 +283,33 @@ def title(pre: Precomputed) -> str | None:
                 candidates.append((text, 0.4, order))
                 order += 1
         best, score, confirmed = _best(candidates, forms, site_keys)
-    visible = next((variants[0] for sitey, variants, _ in headings if variants and not sitey), None)
+    shown = next((variants for sitey, variants, _ in headings if variants and not sitey), [])
+    visible = shown[0] if shown else None
+    best = _displayed(best, shown)
     return _without_kicker(best, visible, [pre.first_meta("og:title"), pre.first_meta("twitter:title")])
+
+
+def _displayed(best: str | None, shown: list[str]) -> str | None:
+    """The page's own heading when the chosen metadata title is another
+    wording of it (an SEO title that adds or drops a few words): readers saw
+    the heading. Not when the choice is a part of the heading (the heading
+    adds a kicker or the site's name)."""
+    if not best or not shown or len(shown[0]) > 300:
+        return best
+    key, heading = _norm(best), _norm(shown[0])
+    if not key or not heading or any(_norm(v) == key for v in shown):
+        return best
+    if any(_norm(part) == key for part in _SEPARATORS.split(shown[0])):
+        return best
+    if SequenceMatcher(None, key, heading, autojunk=False).ratio() >= _VARIANT:
+        return shown[0]
+    return best
+    a, b = _norm(best), _norm(heading)
+    if a == b or not a or not b:
+        return best
+    if SequenceMatcher(None, a, b, autojunk=False).ratio() >= _VARIANT:
+        return heading
+    return best
 
 
 def _without_kicker(best: str | None, heading: str | None, social: list[str | None]) -> str | None:
