@@ -105,3 +105,19 @@ def test_an_unrelated_heading_does_not_replace_the_title() -> None:
     html = page('<title>Gefahrstoff-Service</title><meta property="og:title" content="Gefahrstoff-Service">',
                 "Unsere Leistungen im Überblick für alle Kunden")
     assert extract(html, "https://www.example.eu/x", builtin=False).title == "Gefahrstoff-Service"
+
+
+def test_the_heading_wins_over_a_title_that_adds_a_tagline() -> None:
+    seo = "Alkohol auf dem Boot – Erfahre mehr zu den Risiken"
+    html = page(f'<title>{seo}</title><meta property="og:title" content="{seo}">', "Alkohol auf dem Boot")
+    assert extract(html, "https://www.example.de/alkohol", builtin=False).title == "Alkohol auf dem Boot"
+
+
+def test_a_heading_classed_as_the_article_header_title_is_not_the_site_name() -> None:
+    seo = "Seat Mo 125: Der Elektroroller im Test"
+    head = (f'<title>{seo} | motor.example</title><meta property="og:title" content="{seo}">'
+            '<script type="application/ld+json">{"@type": "Article", '
+            '"headline": "Seat Mo 125: Was kann der Roller mit dem Akku-Trolley?"}</script>')
+    html = (f"<html><head>{head}</head><body><h1 class='article-header-title'>"
+            f"Seat Mo 125: Was kann der Roller mit dem Akku-Trolley?</h1><article>{BODY}</article></body></html>")
+    assert extract(html, "https://motor.example/x", builtin=False).title == "Seat Mo 125: Was kann der Roller mit dem Akku-Trolley?"

@@ -136,7 +136,7 @@ def _strip_site(title: str, names: tuple[str, ...]) -> str:
     return title
 
 
-_HEADLINE_CLASS = re.compile(r"entry-title|post-title|title-post|article-title|story-title|headline", re.I)
+_HEADLINE_CLASS = re.compile(r"(?:entry|post|article|story)[-_]title|title[-_]post|article[-_]header|headline", re.I)
 _SOURCE_WEIGHT = {"og": 1.0, "ld": 1.0, "tt": 1.0, "tw": 0.7, "dc": 1.0, "meta": 0.5}
 _SITEISH = re.compile(r"logo|site-?title|site-?name|brand|widget|masthead|blog-?title|header-title", re.I)
 _TITLE_CLASS = ("h2[class*=title i], h2[class*=headline i], h2[itemprop=headline], "
@@ -209,7 +209,7 @@ def _h1_variants(node) -> list[str]:
 def _is_sitey(node, site_keys: list[str]) -> bool:
     attrs = node.attributes
     label = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
-    if _SITEISH.search(label):
+    if _SITEISH.search(label) and not _HEADLINE_CLASS.search(label):
         return True
     link = node.css_first("a[rel=home], a[href='/']")
     if link is not None:
@@ -301,14 +301,10 @@ def _displayed(best: str | None, shown: list[str]) -> str | None:
         return best
     if any(_norm(part) == key for part in _SEPARATORS.split(shown[0])):
         return best
+    if any(_norm(part) == heading for part in _SEPARATORS.split(best)):
+        return shown[0]  # "Heading – an SEO tagline"
     if SequenceMatcher(None, key, heading, autojunk=False).ratio() >= _VARIANT:
         return shown[0]
-    return best
-    a, b = _norm(best), _norm(heading)
-    if a == b or not a or not b:
-        return best
-    if SequenceMatcher(None, a, b, autojunk=False).ratio() >= _VARIANT:
-        return heading
     return best
 
 
