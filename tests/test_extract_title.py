@@ -121,3 +121,19 @@ def test_a_heading_classed_as_the_article_header_title_is_not_the_site_name() ->
     html = (f"<html><head>{head}</head><body><h1 class='article-header-title'>"
             f"Seat Mo 125: Was kann der Roller mit dem Akku-Trolley?</h1><article>{BODY}</article></body></html>")
     assert extract(html, "https://motor.example/x", builtin=False).title == "Seat Mo 125: Was kann der Roller mit dem Akku-Trolley?"
+
+
+def test_a_long_part_that_mentions_the_site_is_not_its_name() -> None:
+    seo = "FactCheck - Senator's campaign of half-truths: FactCheck's 2023 Lie of the Year"
+    html = page(f'<title>{seo}</title><meta property="og:title" content="{seo}">'
+                '<meta property="og:site_name" content="FactCheck">', "")
+    assert (extract(html, "https://www.factcheck.example/x", builtin=False).title
+            == "Senator's campaign of half-truths: FactCheck's 2023 Lie of the Year")
+
+
+def test_a_heading_that_adds_a_subtitle_wins() -> None:
+    short = "Radio star quits after 21 years on air"
+    html = page(f'<title>{short}</title><meta property="og:title" content="{short}">',
+                f"{short} - with the final show just weeks away")
+    assert (extract(html, "https://www.example.co.uk/x", builtin=False).title
+            == f"{short} - with the final show just weeks away")

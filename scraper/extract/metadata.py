@@ -90,8 +90,9 @@ def _strip_site(title: str, names: tuple[str, ...]) -> str:
     normed = [_fold(n) for n in names if n]
 
     def is_site(part: str) -> bool:
-        key = _fold(part)
-        return bool(key) and any(n and (n in key or key in n) for n in normed)
+        key = _fold(part)  # a long part that mentions the site ("Site's Lie of the Year") is not its name
+        short = len(part.split()) <= 5
+        return bool(key) and any(n and (key == n or key in n or (short and n in key)) for n in normed)
 
     head, colon, rest = title.partition(": ")
     head_key = _fold(head)
@@ -299,8 +300,11 @@ def _displayed(best: str | None, shown: list[str]) -> str | None:
     key, heading = _norm(best), _norm(shown[0])
     if not key or not heading or any(_norm(v) == key for v in shown):
         return best
-    if any(_norm(part) == key for part in _SEPARATORS.split(shown[0])):
-        return best
+    parts = _SEPARATORS.split(shown[0])
+    if len(parts) == 2 and _norm(parts[0]) == key and len(parts[1].split()) >= 4:
+        return shown[0]  # the heading adds a subtitle: "Headline - with their final show weeks away"
+    if any(_norm(part) == key for part in parts):
+        return best  # the heading adds a kicker or the site's name
     if any(_norm(part) == heading for part in _SEPARATORS.split(best)):
         return shown[0]  # "Heading – an SEO tagline"
     if SequenceMatcher(None, key, heading, autojunk=False).ratio() >= _VARIANT:
