@@ -137,3 +137,19 @@ def test_a_heading_that_adds_a_subtitle_wins() -> None:
                 f"{short} - with the final show just weeks away")
     assert (extract(html, "https://www.example.co.uk/x", builtin=False).title
             == f"{short} - with the final show just weeks away")
+
+
+def test_the_article_heading_wins_over_an_unrelated_seo_title() -> None:
+    seo = "Clever Ideas to Set Up a Nursery in a Small Space"
+    html = (f'<html><head><title>{seo}</title><meta property="og:title" content="{seo}"></head><body>'
+            f'<article><header class="entry-header"><h1>20 Small Nursery Ideas When Space Is Tight</h1></header>'
+            f'{BODY}</article></body></html>')
+    assert extract(html, "https://blog.example.com/nursery", builtin=False).title == "20 Small Nursery Ideas When Space Is Tight"
+
+
+def test_a_navigation_heading_is_not_the_article_heading() -> None:
+    seo = "Sicherheits-Check für Künstliche Intelligenz in Autos"
+    html = (f'<html><head><title>{seo}</title><meta property="og:title" content="{seo}"></head><body>'
+            f'<header><nav><h1 class="aural">Navigation und Service des Amtes</h1></nav></header>'
+            f'<article>{BODY}</article></body></html>')
+    assert extract(html, "https://www.amt.example/ki", builtin=False).title == seo

@@ -137,7 +137,10 @@ def _strip_site(title: str, names: tuple[str, ...]) -> str:
     return title
 
 
-_HEADLINE_CLASS = re.compile(r"(?:entry|post|article|story)[-_]title|title[-_]post|article[-_]header|headline", re.I)
+_HEADLINE_CLASS = re.compile(r"(?:entry|post|article|story|page)[-_]title|title[-_]post|article[-_]header|headline",
+                             re.I)
+_ARTICLE_HEADER = re.compile(r"(?:entry|post|article)[-_]header|entry[-_]hero", re.I)
+_HIDDEN_LABEL = re.compile(r"aural|assistive|sr-only|visually-hidden|screen-reader|navskip|hidden", re.I)
 _SOURCE_WEIGHT = {"og": 1.0, "ld": 1.0, "tt": 1.0, "tw": 0.7, "dc": 1.0, "meta": 0.5}
 _SITEISH = re.compile(r"logo|site-?title|site-?name|brand|widget|masthead|blog-?title|header-title", re.I)
 _TITLE_CLASS = ("h2[class*=title i], h2[class*=headline i], h2[itemprop=headline], "
@@ -253,14 +256,14 @@ def title(pre: Precomputed) -> str | None:
             names.append(variants[0])  # a blog's name as its heading: a site name
         sitey = site_part or _is_sitey(node, site_keys)
         marked = bool(_HEADLINE_CLASS.search(node.attributes.get("class") or ""))
-        headings.append((sitey, variants, marked))
+        headings.append((sitey, variants, marked, node))
     site_keys = [_fold(n) for n in names if n]
     values = _values(pre)
     forms = _meta_forms(values, names)
     candidates: list[tuple[str, float, int]] = []  # (text, prior, order)
     order = 0
     first_h1 = True
-    for sitey, variants, marked in headings:
+    for sitey, variants, marked, _ in headings:
         for i, text in enumerate(variants):
             if len(text) > 400:
                 continue
@@ -284,17 +287,19 @@ def title(pre: Precomputed) -> str | None:
                 candidates.append((text, 0.4, order))
                 order += 1
         best, score, confirmed = _best(candidates, forms, site_keys)
-    shown = next((variants for sitey, variants, _ in headings if variants and not sitey), [])
+    shown, placed = next(((variants, marked or _in_article(node)) for sitey, variants, marked, node in headings
+                          if variants and not sitey), ([], False))
     visible = shown[0] if shown else None
-    best = _displayed(best, shown)
+    best = _displayed(best, shown, placed)
     return _without_kicker(best, visible, [pre.first_meta("og:title"), pre.first_meta("twitter:title")])
 
 
-def _displayed(best: str | None, shown: list[str]) -> str | None:
+def _displayed(best: str | None, shown: list[str], placed: bool) -> str | None:
     """The page's own heading when the chosen metadata title is another
-    wording of it (an SEO title that adds or drops a few words): readers saw
-    the heading. Not when the choice is a part of the heading (the heading
-    adds a kicker or the site's name)."""
+    wording of it (an SEO title that adds or drops a few words), or when the
+    heading is ``placed`` as the article's (its class or an <article> says
+    so): readers saw the heading. Not when the choice is a part of the
+    heading (the heading adds a kicker or the site's name)."""
     if not best or not shown or len(shown[0]) > 300:
         return best
     key, heading = _norm(best), _norm(shown[0])
@@ -307,9 +312,26 @@ def _displayed(best: str | None, shown: list[str]) -> str | None:
         return best  # the heading adds a kicker or the site's name
     if any(_norm(part) == heading for part in _SEPARATORS.split(best)):
         return shown[0]  # "Heading – an SEO tagline"
+    if placed and len(shown[0].split()) >= 3:
+        return shown[0]
     if SequenceMatcher(None, key, heading, autojunk=False).ratio() >= _VARIANT:
         return shown[0]
     return best
+
+
+def _in_article(node) -> bool:
+    """Whether a heading sits in the article's header: inside <article> or
+    an entry/post header, not in a <nav>, and not a screen-reader label."""
+    if _HIDDEN_LABEL.search(node.attributes.get("class") or ""):
+        return False
+    current = node.parent
+    for _ in range(8):
+        if current is None or current.tag in ("nav", "body"):
+            return False
+        if current.tag == "article" or _ARTICLE_HEADER.search(current.attributes.get("class") or ""):
+            return True
+        current = current.parent
+    return False
 
 
 def _without_kicker(best: str | None, heading: str | None, social: list[str | None]) -> str | None:
