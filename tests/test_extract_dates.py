@@ -62,3 +62,24 @@ def test_an_updated_dateline_does_not_confirm_a_date() -> None:
     article = extract(page(head, dateline), "https://www.example.com/a", builtin=False)
     assert article.published_at is not None
     assert article.published_at.isoformat() == "2017-12-15T08:50:02-05:00"
+
+
+def test_local_midnight_stored_in_utc_is_the_local_day() -> None:
+    # 23:00 UTC is midnight in Berlin: a date-only value, even where the page prints the UTC day
+    head = '<meta property="article:published_time" content="2022-11-06T23:00:00.000Z">'
+    html = page(head, "6.11.22").replace('lang="en-US"', 'lang="de-DE"')
+    article = extract(html, "https://magazin.example.de/artikel/provence", builtin=False)
+    assert article.published_at is not None
+    assert article.published_at.date().isoformat() == "2022-11-07"
+
+
+def test_a_dotted_date_with_a_two_digit_year() -> None:
+    html = page("", "28.01.22 / 0 Kommentare").replace('lang="en-US"', 'lang="de-DE"')
+    article = extract(html, "https://www.example.de/wein/wachstum", builtin=False)
+    assert article.published_at is not None
+    assert article.published_at.date().isoformat() == "2022-01-28"
+
+
+def test_a_version_number_is_not_a_short_date() -> None:
+    html = page("", "Version 10.12.13.4").replace('lang="en-US"', 'lang="de-DE"')
+    assert extract(html, "https://www.example.de/software", builtin=False).published_at is None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
 from . import zones
@@ -56,9 +56,11 @@ _NUMERIC_YMD = re.compile(r"(?<!\d)(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})(?![\d/])"
 _VI_WORDS = re.compile(r"ngày\s*(\d{1,2})\s*tháng\s*(\d{1,2})\s*năm\s*(\d{4})" + _TIME + _TZ, re.I)
 _DAY_MONTH_YEAR = re.compile(r"(?<!\d)(\d{1,2})\.?\s+(?:de\s+)?" + _MONTH_WORD + r"\s+(?:de\s+)?(\d{4})" + _TIME, re.I)
 _MONTH_DAY_YEAR = re.compile(_MONTH_WORD + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})" + _TIME, re.I)
+_DOTTED_SHORT = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{2})(?![\d.])" + _TIME)
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|[-_]|\b)")
 _ANY_DATE = re.compile(r"(?<!\d)(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{4}[/.-]\d{1,2}[/.-]\d{1,2}|\d{1,2}\.?\s+[A-Za-zÀ-ÿ]{3,10}\.?\s+\d{4}|"
-                       r"[A-Za-zÀ-ÿ]{3,10}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|ngày\s*\d)")
+                       r"[A-Za-zÀ-ÿ]{3,10}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|ngày\s*\d|"
+                       r"\d{1,2}\.\d{1,2}\.\d{2}(?![\d.]))")
 _URL_DATE_SHORT = re.compile(r"/((?:19|20)\d{2})/([1-9]|1[0-2])/([1-9]|[12]\d|3[01])/")  # /2017/7/12/
 _URL_DMY = re.compile(r"/(0[1-9]|[12]\d|3[01])-(0[1-9]|1[0-2])-((?:19|20)\d{2})(?:/|$|[-_.?])")
 _ISO_STAMP = re.compile(r"(?:19|20)\d{2}-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d")
@@ -217,7 +219,7 @@ def parse_visible(text: str, month_first: bool = False) -> tuple[datetime, bool]
             if r:
                 found.append((m.start(), r))
     if not found:
-        return None
+        return _short_year(text)
     found.sort(key=lambda item: item[0])
     best = found[0][1]
     if not best[1]:  # a later match at the same spot may carry the time
@@ -225,6 +227,15 @@ def parse_visible(text: str, month_first: bool = False) -> tuple[datetime, bool]
             if other[1] and other[0].date() == best[0].date():
                 return other
     return best
+
+
+def _short_year(text: str) -> tuple[datetime, bool] | None:
+    """A German-style dotted date with a two-digit year ("28.09.19 12:44",
+    "28.01.22 / 0 Kommentare"): only when no fuller date is written."""
+    m = _DOTTED_SHORT.search(text)
+    if not m:
+        return None
+    return _make(2000 + int(m.group(3)), int(m.group(2)), int(m.group(1)), m.group(4), m.group(5), m.group(7))
 
 
 class DateFinder:
@@ -339,6 +350,8 @@ class DateFinder:
             return local
         value = found[0]
         if value.utcoffset() != timedelta(0) or not local.utcoffset() or local.date() == value.date():
+            return local
+        if local.time() == time(0):  # local midnight stored in UTC: a date, and the local day is it
             return local
         seen = self.visible()
         if seen is not None and seen[0].date() == value.date():
