@@ -42,3 +42,56 @@ def test_a_closing_sentence_that_starts_like_a_label_stays() -> None:
     last = "Xem thêm các tin bài về lễ hội hoa tam giác mạch sẽ được cập nhật trong những ngày tới."
     body = extract(page(after=f"<p>{last}</p>"), "https://news.example.vn/a", builtin=False).body
     assert body.split("\n\n") == PARAS + [last]
+
+
+LEAD = ("Ein neues Gewächshaus am Stadtrand soll ab dem Frühjahr Gemüse für die Schulküchen der Stadt liefern, "
+        "teilte die Verwaltung am Montag mit.")
+BODY = ["Die Anlage entsteht auf einer ehemaligen Gärtnerei und wird mit Abwärme aus dem Klärwerk beheizt.",
+        "Nach Angaben der Stadt sollen dort jährlich rund vierzig Tonnen Tomaten und Gurken wachsen, genug für "
+        "alle Grundschulen.",
+        "Der Gemeinderat hatte das Vorhaben im Herbst einstimmig beschlossen; die Kosten trägt zum Teil das Land."]
+
+
+def lead_page(lead: str, description: str = "") -> str:
+    """A headline block with the lead in it, then the body in a sibling box
+    (the layout of many CMS news pages: the lead is styled apart)."""
+    meta = f'<meta name="description" content="{description}">' if description else ""
+    paragraphs = "".join(f"<p>{p}</p>" for p in BODY)
+    return (f"<html><head><title>Gemüse für die Schulen</title>{meta}</head><body><nav><a href='/'>Start</a></nav>"
+            f"<div class='article'><div class='row'><div class='intro-col'><h1>Gemüse für die Schulen</h1>"
+            f"{lead}</div></div><div class='row'><div class='col-sm-8'><div class='news-text-wrap'>{paragraphs}"
+            f"</div></div><div class='col-sm-4'><p>Kontakt: Presseamt der Stadt, Rathausplatz 1.</p></div></div>"
+            f"</div></body></html>")
+
+
+@pytest.mark.parametrize("lead", [f'<div class="teaser-text"><p>{LEAD}</p></div>',
+                                  f'<p class="article__abstract">{LEAD}</p>',
+                                  f'<div class="sommario"><p>{LEAD}</p></div>'])
+def test_a_lead_styled_apart_above_the_body_comes_first(lead: str) -> None:
+    body = extract(lead_page(lead), "https://stadt.example.de/a", builtin=False).body
+    assert body.split("\n\n") == [LEAD] + BODY
+
+
+def test_the_lead_the_description_starts_wins_over_another_lead_like_box() -> None:
+    other = '<div class="summary-box">Alle Meldungen der Woche im Überblick, jeden Freitag neu für Sie.</div>'
+    lead = f'<div class="intro"><p>{LEAD}</p></div>{other}'
+    body = extract(lead_page(lead, LEAD[:80]), "https://stadt.example.de/a", builtin=False).body
+    assert body.split("\n\n") == [LEAD] + BODY
+
+
+@pytest.mark.parametrize("box", [
+    '<h2 class="article-dek">Die Stadt setzt auf eigenes Gemüse aus einer neuen, beheizten Anlage am Stadtrand.</h2>',
+    '<p class="leading-6 text-gray">Die Stadt setzt auf eigenes Gemüse aus einer neuen, beheizten Anlage am Rand.</p>',
+    '<div class="lead-image"><img src="/a.jpg"><span>Die neue Anlage am Stadtrand, fotografiert im Herbst 2021.'
+    '</span></div>',
+])
+def test_a_dek_or_a_picture_above_the_body_is_no_lead(box: str) -> None:
+    body = extract(lead_page(box), "https://stadt.example.de/a", builtin=False).body
+    assert body.split("\n\n") == BODY
+
+
+def test_a_teaser_above_the_headline_is_no_lead() -> None:
+    teaser = f'<div class="teaser"><p>{LEAD}</p></div>'
+    html = lead_page("").replace("<div class='article'>", f"<div class='article'>{teaser}")
+    body = extract(html, "https://stadt.example.de/a", builtin=False).body
+    assert body.split("\n\n") == BODY

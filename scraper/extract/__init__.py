@@ -30,6 +30,7 @@ from . import authors as authors_mod
 from . import body as body_mod
 from . import images as images_mod
 from . import embedded, metadata, rules as rules_mod
+from . import lead as lead_mod
 from .dates import DateFinder
 from .precompute import Precomputed, build, jsonld_text
 
@@ -126,6 +127,7 @@ def _extract(text: str, url: str | None, rules: Sequence[SiteRule] | None, offse
     if not (rule and rule.body):
         if article_scope is not containers:  # the headline and the body share a near ancestor
             blocks = body_mod.with_lead(pre, blocks, article_scope)
+        blocks = lead_mod.with_lead(pre, blocks, containers)
 
     if not people:
         names, at = authors_mod.body_byline(blocks)
