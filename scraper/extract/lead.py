@@ -91,23 +91,22 @@ def _lead_in(box: LexborNode, probe: str) -> tuple[LexborNode | None, bool]:
     if box.tag in _NOT_HERE or junk_label(_label(box)) == STRONG:
         return None, False
     by_class = None
-    headline = ""
+    headline: str | None = None  # the headline's text, once met
     for node in box.css(_CANDIDATES)[:40]:
-        tag = node.tag
-        if tag == "h1":
-            headline = node.text(strip=True) or " "
-            if by_class is not None and headline in by_class.text(strip=True):
+        if node.tag == "h1":
+            headline = node.text(strip=True)
+            if by_class is not None and headline and headline in by_class.text(strip=True):
                 by_class = None  # a wrapper of the headline, not a lead
             continue
         text = node.text(strip=True)
-        if not SHORTEST <= len(text) <= LONGEST:
+        if not SHORTEST <= len(text) <= LONGEST or (headline and headline in text):
             continue
-        if not _lead_like(node) or (headline and headline in text) or not _plain(node, len(text)):
+        if not _lead_like(node) or not _plain(node, len(text)):
             continue
         if probe and " ".join(node.text(separator=" ", strip=True).split()).startswith(probe):
-            return node, bool(headline)
+            return node, headline is not None
         by_class = node
-    return by_class, bool(headline)
+    return by_class, headline is not None
 
 
 def _lead_like(node: LexborNode) -> bool:
