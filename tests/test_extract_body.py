@@ -95,3 +95,18 @@ def test_a_teaser_above_the_headline_is_no_lead() -> None:
     html = lead_page("").replace("<div class='article'>", f"<div class='article'>{teaser}")
     body = extract(html, "https://stadt.example.de/a", builtin=False).body
     assert body.split("\n\n") == BODY
+
+
+@pytest.mark.parametrize("dangling", ["<h3>Das könnte Sie auch interessieren</h3>", "<h2>Über die Autorin</h2>",
+                                      "<p><strong>Mehr zum Thema:</strong></p>",
+                                      "<h2>Weitere Beiträge</h2><h4>Kommentare</h4>"])
+def test_a_heading_or_bold_label_with_nothing_after_it_is_dropped(dangling: str) -> None:
+    body = extract(page(after=dangling), "https://news.example.vn/a", builtin=False).body
+    assert body.split("\n\n") == PARAS
+
+
+@pytest.mark.parametrize("closing", ["<h4>Gửi ảnh dự thi trước ngày 3/4 về tòa soạn.</h4>",
+                                     "<p>Toàn văn kế hoạch xem tại đây:</p>"])
+def test_a_closing_sentence_set_as_heading_or_a_plain_colon_line_stays(closing: str) -> None:
+    body = extract(page(after=closing), "https://news.example.vn/a", builtin=False).body
+    assert body.split("\n\n")[-1] != PARAS[-1]

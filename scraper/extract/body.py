@@ -764,7 +764,21 @@ _TRAILING_LABEL = re.compile(
 
 
 def without_trailing_labels(blocks: list[Block]) -> list[Block]:
-    """Drop related-links and share labels left dangling at the end of the body."""
-    while blocks and len(blocks[-1].text) <= 60 and _TRAILING_LABEL.match(blocks[-1].text):
+    """Drop related-links and share labels left dangling at the end of the
+    body, and headings or "…:" labels with nothing after them: what they
+    introduced (a teaser list, a comment form, an author box) was left out."""
+    while blocks and _dangling(blocks[-1]):
         blocks = blocks[:-1]
     return blocks
+
+
+_HEADINGS = frozenset(("h2", "h3", "h4", "h5", "h6"))
+
+
+def _dangling(block: Block) -> bool:
+    text = block.text
+    if len(text) > 60:
+        return False
+    if len(text) <= 50 and text[-1] not in ".!;" and (block.tag in _HEADINGS or (text[-1] == ":" and block.emphasised)):
+        return True  # a heading, or a bold "…:" label, that introduced what is gone
+    return _TRAILING_LABEL.match(text) is not None
