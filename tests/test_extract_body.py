@@ -110,3 +110,39 @@ def test_a_heading_or_bold_label_with_nothing_after_it_is_dropped(dangling: str)
 def test_a_closing_sentence_set_as_heading_or_a_plain_colon_line_stays(closing: str) -> None:
     body = extract(page(after=closing), "https://news.example.vn/a", builtin=False).body
     assert body.split("\n\n")[-1] != PARAS[-1]
+
+
+WIDGET_PARAS = [
+    "Bộ Tài chính đề xuất bổ sung bốn nghìn tỷ đồng cho ngành thuế trong năm nay để tăng năng lực thu nợ đọng.",
+    "Theo dự thảo, cơ quan thuế sẽ tuyển thêm hơn một nghìn cán bộ chuyên trách xử lý nợ trong sáu tháng tới.",
+    "Khoản nợ thuế khó thu hiện ước tính vượt năm mươi nghìn tỷ đồng, phần lớn tập trung ở các doanh nghiệp lớn.",
+    "Đại diện Tổng cục Thuế cho biết đợt tuyển dụng đầu tiên đã hoàn tất và nhân sự mới bắt đầu làm việc từ tháng Sáu.",
+    "Cơ quan này cũng đầu tư vào công nghệ phân tích dữ liệu để phát hiện sớm các trường hợp chây ì nộp thuế.",
+    "Các chuyên gia nhận định việc tăng nguồn lực cho thu nợ là cần thiết khi ngân sách chịu áp lực chi lớn.",
+    "Bộ Tài chính dự kiến báo cáo kết quả thu hồi nợ thuế lên Quốc hội vào kỳ họp cuối năm nay tại Hà Nội."]
+
+
+def widget_page(first_id: str = "w1", second_id: str = "w2") -> str:
+    """An article a CMS splits into text widgets: a short first one, a
+    related-article widget, then the long rest."""
+    def widget(wid: str, paras: list[str]) -> str:
+        inner = "".join(f"<p>{p}</p>" for p in paras)
+        return f"<div class='article-widget article-widget-text' id='{wid}'><div class='text'>{inner}</div></div>"
+    related = ("<div class='article-widget article-widget-related'><a href='/b'>ĐỌC THÊM: Ngân sách 2025 "
+               "và những con số đáng chú ý</a></div>")
+    return (f"<html><body><h1>Thêm tiền cho ngành thuế thu nợ</h1><div class='article-widgets'>"
+            f"{widget(first_id, WIDGET_PARAS[:2])}{related}{widget(second_id, WIDGET_PARAS[2:])}</div>"
+            f"<div class='sidebar'><p>Bản tin sáng: đăng ký nhận tin mới nhất mỗi ngày qua email.</p></div>"
+            f"</body></html>")
+
+
+@pytest.mark.parametrize("ids", [("w1", "w2"), ("w1", "ad6ed79d-88fd-4c8e"), ("ad6ed79d-88fd-4c8e", "a1")])
+def test_an_article_split_into_same_class_widgets_is_read_whole(ids: tuple[str, str]) -> None:
+    body = extract(widget_page(*ids), "https://news.example.vn/a", builtin=False).body
+    assert body.split("\n\n") == WIDGET_PARAS
+
+
+def test_a_widget_box_without_a_big_twin_is_still_left_out() -> None:
+    share = "<div class='share-widget'><p>Chia sẻ bài viết này với bạn bè qua Facebook, Zalo hoặc email.</p></div>"
+    body = extract(page(inside=share), "https://news.example.vn/a", builtin=False).body
+    assert body.split("\n\n") == PARAS

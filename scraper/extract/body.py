@@ -47,7 +47,7 @@ _STRONG_WORDS = (
     # "tag", "tags", "post-tags", "article-tags" as a whole class name
     r"t(?<!\St)ags?(?:\s|$)", r"p(?<!\Sp)ost-tags?(?:\s|$)", r"a(?<!\Sa)rticle-tags?(?:\s|$)",
     "tag-?list", "tag-?box", "tags-", "popular", "trending", "most-", "advertis",
-    r"a(?<!\Sa)ds?(?![a-z])",  # "ad", "ads" starting a class name
+    r"a(?<!\Sa)ds?(?![a-z]|[0-9a-f]{4})",  # "ad", "ads" starting a class name (not a hash id: "ad6e7f0c")
     "-ad-", "tinlienquan", "tin-lien-quan", "sharedaddy", "jp-relatedposts", "more[-_]?links?",
     "post[-_]?cards?", "news[-_]?cards?", "article[-_]?cards?", "story[-_]?cards?", "teaser[-_]?cards?",
     "tiktok-embed")
@@ -427,9 +427,32 @@ def _is_junk(key: int, node: LexborNode, cache: dict[int, bool], big: float) -> 
             cache[key] = False
             return False
         level = _JUNK_TAGS.get(tag, 0) or junk_label(_label(node))
-        found = level == STRONG or (level == WEAK and len(node.text(strip=True)) < big)
+        found = level == STRONG or (level == WEAK and len(node.text(strip=True)) < big
+                                    and not big_twin(node, lambda twin: len(twin.text(strip=True)) >= big))
         cache[key] = found
     return found
+
+
+TWINS = 30  # siblings looked at each way
+
+
+def big_twin(node: LexborNode, big) -> bool:
+    """Whether a sibling with the same class is ``big``: an article a CMS
+    splits into same-class blocks ("article-widget article-widget-text")
+    whose class mentions "widget" is one article, however small the
+    first block; one big block clears them all."""
+    classes = node.attributes.get("class")
+    if not classes:
+        return False
+    for step in ("prev", "next"):
+        sibling = getattr(node, step)
+        for _ in range(TWINS):
+            if sibling is None:
+                break
+            if sibling.tag_id != _TEXT_ID and sibling.attributes.get("class") == classes and big(sibling):
+                return True
+            sibling = getattr(sibling, step)
+    return False
 
 
 def _br_containers(brs: list[LexborNode]) -> list[LexborNode]:
@@ -549,7 +572,7 @@ def _skip(child: LexborNode, tag: str, limit: _Limit) -> bool:
     level = junk_label(label, inside_body=True)
     if not level:
         return False
-    return limit.small(child)
+    return limit.small(child) and (level == STRONG or not big_twin(child, lambda twin: not limit.small(twin)))
 
 
 _LABEL_LINES = frozenset(("advertisement", "anzeige", "werbung", "reklam", "reklama", "publicité", "publicidad",
