@@ -25,6 +25,15 @@ def page(inside: str = "", after: str = "") -> str:
     '<span class="sr-only">Advertisement</span>',
     '<div class="tagbox"><h3>Schlagwörter zu diesem Artikel</h3><a href="/t/a">Lesen</a></div>',
     '<div class="singlepostmeta">Abgelegt unter Israel. Kommentare sind geschlossen.</div>',
+    '<div class="kommentarBox"><p>Sie müssen angemeldet sein, um einen Kommentar zu schreiben.</p></div>',
+    '<section id="respond"><h3>Schreibe einen Kommentar</h3><p>Deine E-Mail-Adresse wird nicht veröffentlicht.</p>'
+    '</section>',
+    '<div class="box-autor"><p>Anna Beispiel leitet das Ressort Reise und schreibt über Radwege.</p></div>',
+    '<div class="news-letter-teaser"><p>Jeden Freitag die besten Geschichten der Woche in Ihrem Postfach.</p></div>',
+    '<div class="wp-block-site-recirculation-box"><p>Mehr Kolumnen aus unserer Redaktion</p></div>',
+    '<div class="affiliate-note"><p>Wir erhalten eine Provision, wenn Sie über diese Links einkaufen.</p></div>',
+    '<p class="imagedescription">FOTO: AGENTUR / MAX MUSTER</p>',
+    '<div class="licenceInfo"><p>Inhalt urheberrechtlich geschützt, Nutzung nur mit Genehmigung.</p></div>',
 ])
 def test_page_furniture_inside_the_body_is_left_out(furniture: str) -> None:
     body = extract(page(inside=furniture), "https://news.example.vn/a", builtin=False).body
@@ -140,6 +149,12 @@ def widget_page(first_id: str = "w1", second_id: str = "w2") -> str:
 def test_an_article_split_into_same_class_widgets_is_read_whole(ids: tuple[str, str]) -> None:
     body = extract(widget_page(*ids), "https://news.example.vn/a", builtin=False).body
     assert body.split("\n\n") == WIDGET_PARAS
+
+
+def test_a_correspondents_box_is_no_comment_form() -> None:
+    box = f"<div class='correspondent-report'><p>{PARAS[1]}</p></div>"
+    html = page().replace(f"<p>{PARAS[1]}</p>", box)
+    assert extract(html, "https://news.example.vn/a", builtin=False).body.split("\n\n") == PARAS
 
 
 def test_a_widget_box_without_a_big_twin_is_still_left_out() -> None:

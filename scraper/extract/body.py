@@ -50,13 +50,16 @@ _STRONG_WORDS = (
     r"a(?<!\Sa)ds?(?![a-z]|[0-9a-f]{4})",  # "ad", "ads" starting a class name (not a hash id: "ad6e7f0c")
     "-ad-", "tinlienquan", "tin-lien-quan", "sharedaddy", "jp-relatedposts", "more[-_]?links?",
     "post[-_]?cards?", "news[-_]?cards?", "article[-_]?cards?", "story[-_]?cards?", "teaser[-_]?cards?",
-    "tiktok-embed")
+    "tiktok-embed", "news-letter", "recirculation", "affiliate",
+    r"r(?<![a-z]r)espond(?![a-z])")  # WordPress's comment form, not "correspondent"
 _JUNK_WORDS = (
     "share", "sharing", "social", "promo(?!ted)", "keywords", "widget", "banner", "sponsor", "toolbar", "follow",
     "rating", "pagination", "p(?<![a-z]p)ager", "sidebar", "skip-link", "login", "teaser", "navigation",
-    "navbar", "menu", "masthead", "topbar", "footer", "poll(?!ut)", "survey", "umfrage")
+    "navbar", "menu", "masthead", "topbar", "footer", "poll(?!ut)", "survey", "umfrage",
+    "kommentar")  # weak: "Kommentar" is also an opinion piece
 _BODY_JUNK_WORDS = (
-    "caption", "byline", "author", "m(?<![a-z]m)eta(?![a-z])", "dateline", "timestamp", "image_desc", "credit",
+    "caption", "byline", "author", "autor", "m(?<![a-z]m)eta(?![a-z])", "dateline", "timestamp", "image_?-?desc",
+    "credit", "read-?time", "licen[cs]e",
     "photo-info", "h(?<![a-z-]h)idden(?![a-z-])", "print-only", "relate", "embed", "d(?<![a-z]d)ate(?![a-z])",
     "i(?<![a-z]i)nfo(?![a-z])", "ck_legend", "legend", "disclaimer", "copyright", "ez-toc", "sociable",
     "appstore", "visually-hidden", "sr-only", "screen-reader", "postmeta")
