@@ -161,3 +161,16 @@ def test_a_widget_box_without_a_big_twin_is_still_left_out() -> None:
     share = "<div class='share-widget'><p>Chia sẻ bài viết này với bạn bè qua Facebook, Zalo hoặc email.</p></div>"
     body = extract(page(inside=share), "https://news.example.vn/a", builtin=False).body
     assert body.split("\n\n") == PARAS
+
+
+def test_a_heading_whose_id_is_a_slug_of_its_text_stays() -> None:
+    heading = "Làm sao để tận dụng tốt nhất mùa hoa"
+    slug = "<h3 id='lam-sao-de-tan-dung-most-popular-mua-hoa'>" + heading + "</h3>"
+    body = extract(page(inside=slug), "https://news.example.vn/a", builtin=False).body
+    assert heading in body.split("\n\n")
+
+
+def test_a_related_heading_named_by_its_id_is_left_out() -> None:
+    heading = "<h3 id='inline-recommend-title'>Có thể bạn quan tâm</h3>"
+    body = extract(page(inside=heading), "https://news.example.vn/a", builtin=False).body
+    assert body.split("\n\n") == PARAS

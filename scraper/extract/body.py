@@ -80,6 +80,7 @@ _META_PROPS = frozenset(("author", "datePublished", "dateModified", "dateCreated
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
 SKIP_IN_BODY = frozenset(("aside", "footer", "header", "h1", "time", "figure", "figcaption", "nav", "form"))
 GOOD_PARAGRAPH = 80
+_HEADINGS = frozenset(("h2", "h3", "h4", "h5", "h6"))
 
 _POSITIVE = Words(("article", "body", "content", "entry", "main", "page", "post", "text", "blog", "story", "detail",
                   "fck", "singular", "chitiet", "noidung", "news-?content", "prose", "rich"))
@@ -569,7 +570,10 @@ def _skip(child: LexborNode, tag: str, limit: _Limit) -> bool:
         return True
     if "elated" in (attrs.get("type") or ""):
         return True
-    label = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+    ident = attrs.get("id") or ""
+    if tag in _HEADINGS and ident.count("-") >= 4:
+        ident = ""  # an anchor slug of the heading's text ("how-to-make-the-most-of-it"), no component name
+    label = f"{attrs.get('class') or ''} {ident}"
     if tag == "table" and "image" in label:
         return True
     level = junk_label(label, inside_body=True)
@@ -797,8 +801,6 @@ def without_trailing_labels(blocks: list[Block]) -> list[Block]:
         blocks = blocks[:-1]
     return blocks
 
-
-_HEADINGS = frozenset(("h2", "h3", "h4", "h5", "h6"))
 
 
 def _dangling(block: Block) -> bool:
