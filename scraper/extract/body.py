@@ -789,7 +789,10 @@ _TRAILING_LABEL = re.compile(
     r"^\W*(?:【[^】]{1,12}】|(?:related(?: articles| stories| content| news)?|see also|read (?:more|also)|"
     r"more on this(?: topic)?|lesen sie auch|mehr zum thema|auch interessant|lire aussi|à lire aussi|"
     r"leer también|lee también|leggi anche|ilgili (?:konular|haberler)|tin liên quan|tin cùng chuyên mục|xem thêm|"
-    r"đọc thêm|share this(?: article| story)?|bu haberi paylaşın|chia sẻ(?: bài viết)?)\b[^.!?]{0,30})\W*$",
+    r"đọc thêm|share this(?: article| story)?|bu haberi paylaşın|chia sẻ(?: bài viết)?|"
+    r"(?:das|dies)\b[^.!?]{0,25}\bauch interessieren|verwandte \w+|ähnliche (?:beiträge|artikel|themen)|"
+    r"weitere (?:themen|artikel|beiträge|nachrichten)|you (?:might|may) also like|more from|"
+    r"(?:über den|about the|sobre el|à propos de l'|o) ?aut(?:or|hor|eur|orze))\b[^.!?]{0,30})[^\w.!?]*$",
     re.IGNORECASE)
 
 
