@@ -48,6 +48,21 @@ def test_a_related_links_label_left_at_the_end_is_dropped(label: str) -> None:
     assert body.split("\n\n") == PARAS
 
 
+@pytest.mark.parametrize("calls", [["Síguenos en Telegram y en Instagram para más noticias."],
+                                   ["¿Quieres estar al día? Subscribe to our weekly digest.",
+                                    "Get our stories on WhatsApp: join the channel."]])
+def test_closing_calls_to_follow_or_subscribe_are_dropped(calls: list[str]) -> None:
+    after = "".join(f"<p>{c}</p>" for c in calls)
+    body = extract(page(after=after), "https://news.example.vn/a", builtin=False).body
+    assert body.split("\n\n") == PARAS
+
+
+def test_a_closing_sentence_that_mentions_subscribing_stays() -> None:
+    last = "Readers can also subscribe to the council's bulletin at the town hall."
+    body = extract(page(after=f"<p>{last}</p>"), "https://news.example.vn/a", builtin=False).body
+    assert body.split("\n\n") == PARAS + [last]
+
+
 @pytest.mark.parametrize("last", [
     "More from the ministry is expected on Monday.",
     "Xem thêm các tin bài về lễ hội hoa tam giác mạch sẽ được cập nhật trong những ngày tới."])

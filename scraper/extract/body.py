@@ -806,8 +806,18 @@ def without_trailing_labels(blocks: list[Block]) -> list[Block]:
 
 
 
+# A closing call to subscribe, follow or install the app: the page's, not the article's.
+_CALL_TO_ACTION = re.compile(
+    r"(?:(?:^|[.!?¿¡]\s*)(?:subscribe|sign up|follow us|síguenos|siguenos|suscríbete|abonnieren sie|abonnez-vous|"
+    r"suivez-nous|folgen sie uns|folge uns|jetzt kostenlos|jetzt abonnieren)|"
+    r"\b(?:download (?:our|the) app|telegram|whatsapp))\b", re.IGNORECASE)
+CALL_TO_ACTION = 120  # longest closing call to action, in characters
+
+
 def _dangling(block: Block) -> bool:
     text = block.text
+    if len(text) <= CALL_TO_ACTION and _CALL_TO_ACTION.search(text):
+        return True
     if len(text) > 60:
         return False
     if len(text) <= 50 and text[-1] not in ".!;" and (block.tag in _HEADINGS or (text[-1] == ":" and block.emphasised)):
