@@ -3,6 +3,8 @@ paragraphs is page furniture, not text."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from scraper.extract import extract
@@ -192,3 +194,25 @@ def test_a_related_heading_named_by_its_id_is_left_out() -> None:
     heading = "<h3 id='inline-recommend-title'>Có thể bạn quan tâm</h3>"
     body = extract(page(inside=heading), "https://news.example.vn/a", builtin=False).body
     assert body.split("\n\n") == PARAS
+
+
+def jsonld_page(html_text: str, article_body: str) -> str:
+    data = json.dumps({"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Tsai và bầu cử",
+                       "articleBody": article_body}, ensure_ascii=False)
+    return (f"<html><head><script type='application/ld+json'>{data}</script></head><body>"
+            f"<h1>Tsai và bầu cử</h1><div class='article-body'><p>{html_text}</p></div>"
+            f"<div id='app-root'></div></body></html>")
+
+
+def test_the_json_ld_article_body_replaces_a_stub_the_html_shows() -> None:
+    stub = "Bà Thái Anh Văn tận dụng khủng hoảng để giành chiến thắng lớn trong cuộc bầu cử tháng Một vừa qua."
+    article = "\n".join(PARAS * 3 + [stub])
+    body = extract(jsonld_page(stub, article), "https://news.example.vn/a", builtin=False).body
+    assert body.split("\n\n") == PARAS * 3 + [stub]
+
+
+def test_a_json_ld_article_body_no_longer_than_the_html_text_is_not_used() -> None:
+    article = "\n".join(PARAS)
+    html_text = " ".join(PARAS)
+    body = extract(jsonld_page(html_text, article), "https://news.example.vn/a", builtin=False).body
+    assert body == html_text
