@@ -36,6 +36,8 @@ def page(inside: str = "", after: str = "") -> str:
     '<div class="affiliate-note"><p>Wir erhalten eine Provision, wenn Sie über diese Links einkaufen.</p></div>',
     '<p class="imagedescription">FOTO: AGENTUR / MAX MUSTER</p>',
     '<div class="licenceInfo"><p>Inhalt urheberrechtlich geschützt, Nutzung nur mit Genehmigung.</p></div>',
+    '<p><em>Crédits photos : Agence Exemple</em></p>',
+    '<p>Quelle: Landesamt für Statistik</p>',
 ])
 def test_page_furniture_inside_the_body_is_left_out(furniture: str) -> None:
     body = extract(page(inside=furniture), "https://news.example.vn/a", builtin=False).body
@@ -216,3 +218,9 @@ def test_a_json_ld_article_body_no_longer_than_the_html_text_is_not_used() -> No
     html_text = " ".join(PARAS)
     body = extract(jsonld_page(html_text, article), "https://news.example.vn/a", builtin=False).body
     assert body == html_text
+
+
+def test_a_sentence_about_a_source_stays() -> None:
+    line = "Quelle des Streits ist ein Gutachten, das die Stadt im Frühjahr in Auftrag gegeben hatte."
+    body = extract(page(inside=f"<p>{line}</p>"), "https://news.example.vn/a", builtin=False).body
+    assert line in body.split("\n\n")

@@ -626,10 +626,19 @@ def from_text(text: str | None) -> list[Block]:
     return [Block(" ".join(line.split()), "p") for line in text.splitlines() if line.strip()]
 
 
+# A credit line set as a paragraph of its own: "Foto: dpa", "Crédits photos : X", "Quelle: Landesregierung".
+_CREDIT_LINE = re.compile(r"(?:photos?|fotos?|bild|image|crédits?(?: photos?)?|credits?|quelle|source|fuente)"
+                          r"\s*[:©]", re.IGNORECASE)
+CREDIT_LINE = 80  # longest credit line, in characters
+
+
 def _keep(block: Block) -> bool:
-    if not block.text:
+    text = block.text
+    if not text:
         return False
-    if len(block.text) < 25 and block.text.casefold() in _LABEL_LINES:
+    if len(text) < 25 and text.casefold() in _LABEL_LINES:
+        return False
+    if len(text) <= CREDIT_LINE and _CREDIT_LINE.match(text):
         return False
     if block.link_density > 0.6 and block.tag != "p":
         return False
