@@ -224,3 +224,23 @@ def test_a_sentence_about_a_source_stays() -> None:
     line = "Quelle des Streits ist ein Gutachten, das die Stadt im Frühjahr in Auftrag gegeben hatte."
     body = extract(page(inside=f"<p>{line}</p>"), "https://news.example.vn/a", builtin=False).body
     assert line in body.split("\n\n")
+
+
+def test_a_forum_thread_in_boxes_named_comment_is_read() -> None:
+    posts = ["Seit dem Update kommt mein Telefon nicht mehr in den App-Store, weder über WLAN noch mobil.",
+             "Bei mir dasselbe: die Einstellungen sind unverändert, der Zugriff ist für mobile Daten freigegeben.",
+             "Abmelden und neu anmelden hat geholfen, danach lief der Store wieder ohne Fehlermeldung."]
+    thread = "".join(f"<div class='ForumComment'><div class='ForumCommentText'>{p}</div></div>" for p in posts)
+    html = (f"<html><body><nav><a href='/'>Forum</a></nav><h1>App-Store geht nicht</h1>"
+            f"<main><div class='CommentList'>{thread}</div></main></body></html>")
+    body = extract(html, "https://forum.example.de/t/1", builtin=False).body
+    assert body.split("\n\n") == posts
+
+
+def test_a_short_post_keeps_its_page_furniture_out() -> None:
+    post = "Wer rutscht als Nächstes aus? Ich wette, du. Gewonnen!" * 2
+    html = (f"<html><body><h1>Glatteis</h1><div class='entry-content'><p>{post}</p></div>"
+            f"<div class='comments-area'><p>Kommentare sind geschlossen, aber Trackbacks und Pingbacks sind offen."
+            f"</p></div></body></html>")
+    body = extract(html, "https://blog.example.de/glatteis", builtin=False).body
+    assert body == post

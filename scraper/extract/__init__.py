@@ -122,6 +122,8 @@ def _extract(text: str, url: str | None, rules: Sequence[SiteRule] | None, offse
     blocks = _or_jsonld(pre, blocks)
     if sum(len(b.text) for b in blocks) < 150:  # or only in the app's data script
         blocks = _from_script(pre.html, removals) or blocks
+    if sum(len(b.text) for b in blocks) < 50 and not (rule and rule.body):  # or in boxes named like boilerplate
+        blocks = _without_labels(pre, removals) or blocks
     blocks = body_mod.without_trailing_labels(_drop_title(blocks, title))
     if not (rule and rule.body):
         if article_scope is not containers:  # the headline and the body share a near ancestor
@@ -178,6 +180,13 @@ def _or_jsonld(pre: Precomputed, blocks: list[body_mod.Block]) -> list[body_mod.
 
 
 JSONLD_FACTOR = 4  # how much longer than the body found articleBody must be to replace it
+
+
+def _without_labels(pre: Precomputed, removals: list[str] | None) -> list[body_mod.Block]:
+    """The body read again with class names ignored: a forum thread or a
+    live ticker keeps its text in boxes named "comment"."""
+    blocks = body_mod.render(body_mod.select(pre.tree, labels=False), removals, labels=False)
+    return blocks if sum(len(b.text) for b in blocks) >= 150 else []
 
 
 def _from_script(html: str, removals: list[str] | None) -> list[body_mod.Block]:

@@ -238,8 +238,10 @@ def junk_label(label: str, inside_body: bool = False) -> int:
     return found
 
 
-def select(tree: LexborHTMLParser, body_selector: str | None = None) -> list[LexborNode]:
-    """The article's container(s), in document order."""
+def select(tree: LexborHTMLParser, body_selector: str | None = None, labels: bool = True) -> list[LexborNode]:
+    """The article's container(s), in document order (``labels=False``:
+    class names mark no box as boilerplate, for pages where the text is in
+    boxes named "comment", a forum thread or a live ticker)."""
     if body_selector:
         nodes = _safe_css(tree, body_selector)
         if nodes:
@@ -253,7 +255,7 @@ def select(tree: LexborHTMLParser, body_selector: str | None = None) -> list[Lex
     paragraphs = _texts([n for n in found if n.tag_id != _BR_ID]
                         + _br_containers([n for n in found if n.tag_id == _BR_ID][:2000]))
     total = sum(len(text) for _, text in paragraphs)
-    scoring = _Scoring(max(1500.0, 0.25 * total))
+    scoring = _Scoring(max(1500.0, 0.25 * total), labels)
     scoring.add(paragraphs)
     top = scoring.best()
     mass = scoring.mass.get(top.mem_id, 0) if top is not None else 0
@@ -285,8 +287,9 @@ class _Scoring:
     """Paragraph scores accumulated on ancestors (readability's scheme), the
     paragraph text mass under every ancestor, and boilerplate verdicts."""
 
-    def __init__(self, big: float) -> None:
+    def __init__(self, big: float, labels: bool = True) -> None:
         self.big = big
+        self.labels = labels
         self.junk: dict[int, bool] = {}
         self.scores: dict[int, float] = {}
         self.mass: dict[int, int] = {}
@@ -343,7 +346,7 @@ class _Scoring:
         found = self.junk_chains.get(key)
         if found is None:
             junk, big = self.junk, self.big
-            found = self.junk_chains[key] = any(_is_junk(k, node, junk, big) for k, node in chain)
+            found = self.junk_chains[key] = any(_is_junk(k, node, junk, big, self.labels) for k, node in chain)
         return found
 
     def chain(self, para: LexborNode) -> list[tuple[int, LexborNode]]:
@@ -421,7 +424,7 @@ def _ancestors(node: LexborNode, depth: int) -> list[tuple[int, LexborNode]]:
     return chain
 
 
-def _is_junk(key: int, node: LexborNode, cache: dict[int, bool], big: float) -> bool:
+def _is_junk(key: int, node: LexborNode, cache: dict[int, bool], big: float, labels: bool = True) -> bool:
     """A boilerplate box by its class/id, unless it is big enough to hold the
     article (a wrapper whose class merely mentions "widget")."""
     found = cache.get(key)
@@ -430,7 +433,7 @@ def _is_junk(key: int, node: LexborNode, cache: dict[int, bool], big: float) -> 
         if tag in ("body", "main"):  # their classes describe the whole page
             cache[key] = False
             return False
-        level = _JUNK_TAGS.get(tag, 0) or junk_label(_label(node))
+        level = _JUNK_TAGS.get(tag, 0) or (junk_label(_label(node)) if labels else 0)
         found = level == STRONG or (level == WEAK and len(node.text(strip=True)) < big
                                     and not big_twin(node, lambda twin: len(twin.text(strip=True)) >= big))
         cache[key] = found
@@ -513,9 +516,10 @@ def _with_siblings(top: LexborNode, scores: dict[int, float], nodes: dict[int, L
     return chosen or [top]
 
 
-def render(containers: list[LexborNode], extra_remove: list[str] | None = None) -> list[Block]:
-    """Walk the containers, skipping boilerplate, and emit their paragraphs."""
-    limit = _Limit(containers)
+def render(containers: list[LexborNode], extra_remove: list[str] | None = None, labels: bool = True) -> list[Block]:
+    """Walk the containers, skipping boilerplate, and emit their paragraphs
+    (``labels=False``: no box is skipped for its class name)."""
+    limit = _Limit(containers) if labels else _NoLimit(containers)
     if extra_remove:
         limit.value()  # measured before the removals, as without them
     blocks: list[Block] = []
@@ -553,6 +557,15 @@ class _Limit:
         if text <= limit:
             return True
         return text - sum(len(a.text(strip=True)) for a in node.css("a")) <= limit
+
+
+class _NoLimit(_Limit):
+    """No labelled box is small enough to skip."""
+
+    __slots__ = ()
+
+    def small(self, node: LexborNode) -> bool:
+        return False
 
 
 def _skip(child: LexborNode, tag: str, limit: _Limit) -> bool:
