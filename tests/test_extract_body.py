@@ -244,3 +244,16 @@ def test_a_short_post_keeps_its_page_furniture_out() -> None:
             f"</p></div></body></html>")
     body = extract(html, "https://blog.example.de/glatteis", builtin=False).body
     assert body == post
+
+
+@pytest.mark.parametrize("label", ["<p><strong>Czytaj też</strong></p>", "<p><strong>Zum Weiterlesen:</strong></p>",
+                                   "<h3>Ähnliche Beiträge</h3>", "<p>Lesen Sie auch:</p>"])
+def test_a_read_more_label_set_apart_inside_the_body_is_dropped(label: str) -> None:
+    body = extract(page(inside=label), "https://news.example.vn/a", builtin=False).body
+    assert body.split("\n\n") == PARAS
+
+
+def test_a_sentence_starting_like_a_label_inside_the_body_stays() -> None:
+    line = "Weiterlesen lohnt sich: der Bericht hat noch zwei Kapitel."
+    body = extract(page(inside=f"<p>{line}</p>"), "https://news.example.vn/a", builtin=False).body
+    assert line in body.split("\n\n")

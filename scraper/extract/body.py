@@ -653,6 +653,9 @@ def _keep(block: Block) -> bool:
         return False
     if len(text) <= CREDIT_LINE and _CREDIT_LINE.match(text):
         return False
+    set_apart = block.emphasised or block.tag in _HEADINGS or text[-1] == ":"
+    if len(text) <= 60 and set_apart and _TRAILING_LABEL.match(text):
+        return False  # a "Read more:" / "Czytaj też" label set apart, wherever it is
     if block.link_density > 0.6 and block.tag != "p":
         return False
     if block.link_density > 0.8:
@@ -811,7 +814,8 @@ _TRAILING_LABEL = re.compile(
     r"^\W*(?:【[^】]{1,12}】|(?:related(?: articles| stories| content| news)?|see also|read (?:more|also)|"
     r"more on this(?: topic)?|lesen sie auch|mehr zum thema|auch interessant|lire aussi|à lire aussi|"
     r"leer también|lee también|leggi anche|ilgili (?:konular|haberler)|tin liên quan|tin cùng chuyên mục|xem thêm|"
-    r"đọc thêm|share this(?: article| story)?|bu haberi paylaşın|chia sẻ(?: bài viết)?|"
+    r"đọc thêm|share this(?: article| story)?|bu haberi paylaşın|chia sẻ(?: bài viết)?|(?:zum )?weiterlesen|"
+    r"czytaj (?:też|także|również|więcej)|dowiedz się więcej|related coverage|"
     r"(?:das|dies)\b[^.!?]{0,25}\bauch interessieren|verwandte \w+|ähnliche (?:beiträge|artikel|themen)|"
     r"weitere (?:themen|artikel|beiträge|nachrichten)|you (?:might|may) also like|more from|"
     r"(?:über den|about the|sobre el|à propos de l'|o) ?aut(?:or|hor|eur|orze))\b[^.!?]{0,30})[^\w.!?]*$",
