@@ -53,6 +53,8 @@ def test_a_related_links_label_left_at_the_end_is_dropped(label: str) -> None:
 
 
 @pytest.mark.parametrize("calls", [["Síguenos en Telegram y en Instagram para más noticias."],
+                                   ["Kommentieren", "Sie müssen sich einloggen, um an der Diskussion teilzunehmen."],
+                                   ["Leave a Reply", "You must be logged in to post a comment."],
                                    ["¿Quieres estar al día? Subscribe to our weekly digest.",
                                     "Get our stories on WhatsApp: join the channel."]])
 def test_closing_calls_to_follow_or_subscribe_are_dropped(calls: list[str]) -> None:

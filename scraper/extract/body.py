@@ -815,7 +815,8 @@ _TRAILING_LABEL = re.compile(
     r"more on this(?: topic)?|lesen sie auch|mehr zum thema|auch interessant|lire aussi|à lire aussi|"
     r"leer también|lee también|leggi anche|ilgili (?:konular|haberler)|tin liên quan|tin cùng chuyên mục|xem thêm|"
     r"đọc thêm|share this(?: article| story)?|bu haberi paylaşın|chia sẻ(?: bài viết)?|(?:zum )?weiterlesen|"
-    r"czytaj (?:też|także|również|więcej)|dowiedz się więcej|related coverage|"
+    r"czytaj (?:też|także|również|więcej)|dowiedz się więcej|related coverage|kommentieren|"
+    r"leave a (?:comment|reply)|post a comment|schreibe einen kommentar|kommentar schreiben|"
     r"(?:das|dies)\b[^.!?]{0,25}\bauch interessieren|verwandte \w+|ähnliche (?:beiträge|artikel|themen)|"
     r"weitere (?:themen|artikel|beiträge|nachrichten)|you (?:might|may) also like|more from|"
     r"(?:über den|about the|sobre el|à propos de l'|o) ?aut(?:or|hor|eur|orze))\b[^.!?]{0,30})[^\w.!?]*$",
@@ -836,7 +837,8 @@ def without_trailing_labels(blocks: list[Block]) -> list[Block]:
 _CALL_TO_ACTION = re.compile(
     r"(?:(?:^|[.!?¿¡]\s*)(?:subscribe|sign up|follow us|síguenos|siguenos|suscríbete|abonnieren sie|abonnez-vous|"
     r"suivez-nous|folgen sie uns|folge uns|jetzt kostenlos|jetzt abonnieren)|"
-    r"\b(?:download (?:our|the) app|telegram|whatsapp))\b", re.IGNORECASE)
+    r"\b(?:download (?:our|the) app|telegram|whatsapp|you must be logged in|"
+    r"sie müssen (?:sich )?(?:einloggen|anmelden|angemeldet sein)))\b", re.IGNORECASE)
 CALL_TO_ACTION = 120  # longest closing call to action, in characters
 
 
