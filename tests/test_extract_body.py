@@ -249,7 +249,8 @@ def test_a_short_post_keeps_its_page_furniture_out() -> None:
 
 
 @pytest.mark.parametrize("label", ["<p><strong>Czytaj też</strong></p>", "<p><strong>Zum Weiterlesen:</strong></p>",
-                                   "<h3>Ähnliche Beiträge</h3>", "<p>Lesen Sie auch:</p>"])
+                                   "<h3>Ähnliche Beiträge</h3>", "<p>Lesen Sie auch:</p>",
+                                   "<p><b>Weitere Informationen:</b></p>"])
 def test_a_read_more_label_set_apart_inside_the_body_is_dropped(label: str) -> None:
     body = extract(page(inside=label), "https://news.example.vn/a", builtin=False).body
     assert body.split("\n\n") == PARAS

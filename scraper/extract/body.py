@@ -818,7 +818,8 @@ _TRAILING_LABEL = re.compile(
     r"czytaj (?:też|także|również|więcej)|dowiedz się więcej|related coverage|kommentieren|"
     r"leave a (?:comment|reply)|post a comment|schreibe einen kommentar|kommentar schreiben|"
     r"(?:das|dies)\b[^.!?]{0,25}\bauch interessieren|verwandte \w+|ähnliche (?:beiträge|artikel|themen)|"
-    r"weitere (?:themen|artikel|beiträge|nachrichten)|you (?:might|may) also like|more from|"
+    r"weitere (?:themen|artikel|beiträge|nachrichten|informationen|infos)|you (?:might|may) also like|more from|"
+    r"(?:more|further) information|plus d'informations|más información|"
     r"(?:über den|about the|sobre el|à propos de l'|o) ?aut(?:or|hor|eur|orze))\b[^.!?]{0,30})[^\w.!?]*$",
     re.IGNORECASE)
 
