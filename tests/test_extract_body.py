@@ -260,3 +260,10 @@ def test_a_sentence_starting_like_a_label_inside_the_body_stays() -> None:
     line = "Weiterlesen lohnt sich: der Bericht hat noch zwei Kapitel."
     body = extract(page(inside=f"<p>{line}</p>"), "https://news.example.vn/a", builtin=False).body
     assert line in body.split("\n\n")
+
+
+def test_a_quote_set_in_a_widget_box_stays() -> None:
+    quote = "„Ein Sazerac gehört in ein gekühltes Glas, sonst schmeckt man nur den Alkohol“, sagt der Barchef."
+    box = f"<div class='insert'><div class='widget quote longtext'><h6>{quote}</h6></div></div>"
+    body = extract(page(inside=box), "https://news.example.vn/a", builtin=False).body
+    assert quote in body.split("\n\n")

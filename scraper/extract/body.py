@@ -73,7 +73,7 @@ _STATE = re.compile(r"\S*(?:has-|-enabled|-disabled|without-|with-|no-|-open|-cl
 _KEEP = Words((
     "article-?body", "articlebody", "entry-content", "post-content", "story-?body", "article-?content",
     "main-?content", "content-?body", "text-?body", "body-?text", "post-?body", "fck_detail", "detail-?content",
-    "singular-content", "article-?text", "story-?content", "hentry", "type-post"))
+    "singular-content", "article-?text", "story-?content", "hentry", "type-post", "quote"))
 _META_PROPS = frozenset(("author", "datePublished", "dateModified", "dateCreated", "keywords", "mainEntityOfPage",
                          "headline", "publisher", "image", "url", "name", "logo", "thumbnailUrl", "wordCount",
                          "interactionStatistic", "creator", "copyrightHolder", "sourceOrganization"))
