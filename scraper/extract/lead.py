@@ -36,7 +36,7 @@ _DEK_WORDS = Words(("dek", "sub-?head", "strapline", "standfirst", "tagline", "c
 _CANDIDATES = "p, div, h2, h1"
 _NOT_HERE = frozenset(("nav", "aside", "footer", "form", "ul", "ol", "figure", "script", "style"))
 _TAGS = re.compile(r"<[^>]+>")
-LEVELS = 6  # ancestors of the container climbed
+LEVELS = 9  # ancestors of the container climbed
 SIBLINGS = 30  # elements looked at, all levels together
 SHORTEST, LONGEST = 50, 1500
 
