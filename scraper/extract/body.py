@@ -440,7 +440,7 @@ def _is_junk(key: int, node: LexborNode, cache: dict[int, bool], big: float, lab
     return found
 
 
-TWINS = 30  # siblings looked at each way
+TWINS = 10  # siblings looked at each way
 
 
 def big_twin(node: LexborNode, big) -> bool:
@@ -653,14 +653,18 @@ def _keep(block: Block) -> bool:
         return False
     if len(text) <= CREDIT_LINE and _CREDIT_LINE.match(text):
         return False
-    set_apart = block.emphasised or block.tag in _HEADINGS or text[-1] == ":"
-    if len(text) <= 60 and set_apart and _TRAILING_LABEL.match(text):
+    if len(text) <= 60 and _set_apart(block) and _TRAILING_LABEL.match(text):
         return False  # a "Read more:" / "Czytaj też" label set apart, wherever it is
     if block.link_density > 0.6 and block.tag != "p":
         return False
     if block.link_density > 0.8:
         return False
     return True
+
+
+def _set_apart(block: Block) -> bool:
+    """A heading, a bold line or a "…:" line: how a page sets a label apart."""
+    return block.tag in _HEADINGS or block.text[-1] == ":" or (block.strong_chars > 0 and block.emphasised)
 
 
 class _Builder:

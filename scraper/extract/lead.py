@@ -18,6 +18,7 @@ description does not quote, and headlines too far from the body for it.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from selectolax.lexbor import LexborNode
@@ -33,7 +34,7 @@ _LEAD_WORDS = Words(("lead(?!ing)", "intro", "teaser", "summary", "sapo", "excer
 # A dek (a one-line subheadline under the headline) is no part of the text.
 _DEK_WORDS = Words(("dek", "sub-?head", "strapline", "standfirst", "tagline", "caption", "credit", "author", "byline",
                     "bio"))
-_CANDIDATES = "p, div, h2, h1"
+_CANDIDATES = "p[class], div[class], h2[class], h1"  # a lead is known by its class
 _NOT_HERE = frozenset(("nav", "aside", "footer", "form", "ul", "ol", "figure", "script", "style"))
 _TAGS = re.compile(r"<[^>]+>")
 LEVELS = 9  # ancestors of the container climbed
@@ -98,10 +99,10 @@ def _lead_in(box: LexborNode, probe: str) -> tuple[LexborNode | None, bool]:
             if by_class is not None and headline and headline in by_class.text(strip=True):
                 by_class = None  # a wrapper of the headline, not a lead
             continue
-        text = node.text(strip=True)
-        if not SHORTEST <= len(text) <= LONGEST or (headline and headline in text):
+        if not _lead_like(node):
             continue
-        if not _lead_like(node) or not _plain(node, len(text)):
+        text = node.text(strip=True)
+        if not SHORTEST <= len(text) <= LONGEST or (headline and headline in text) or not _plain(node, len(text)):
             continue
         if probe and " ".join(node.text(separator=" ", strip=True).split()).startswith(probe):
             return node, headline is not None
@@ -110,9 +111,13 @@ def _lead_in(box: LexborNode, probe: str) -> tuple[LexborNode | None, bool]:
 
 
 def _lead_like(node: LexborNode) -> bool:
-    label = _label(node)
-    return (len(label) > 3 and _LEAD_WORDS.search(label) and not _DEK_WORDS.search(label)
-            and junk_label(label) != STRONG)
+    return _lead_label(_label(node))
+
+
+@lru_cache(maxsize=8192)
+def _lead_label(label: str) -> bool:
+    return bool(len(label) > 3 and _LEAD_WORDS.search(label) and not _DEK_WORDS.search(label)
+                and junk_label(label) != STRONG)
 
 
 def _plain(node: LexborNode, size: int) -> bool:
