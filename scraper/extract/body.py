@@ -434,13 +434,20 @@ def _is_junk(key: int, node: LexborNode, cache: dict[int, bool], big: float, lab
             cache[key] = False
             return False
         level = _JUNK_TAGS.get(tag, 0) or (junk_label(_label(node)) if labels else 0)
-        found = level == STRONG or (level == WEAK and len(node.text(strip=True)) < big
-                                    and not big_twin(node, lambda twin: len(twin.text(strip=True)) >= big))
+        found = level == STRONG or (level == WEAK and _small_box(node, big))
         cache[key] = found
     return found
 
 
 TWINS = 10  # siblings looked at each way
+
+
+def _small_box(node: LexborNode, big: float) -> bool:
+    """Smaller than the article can be, and no part of a bigger same-class set."""
+    size = len(node.text(strip=True))
+    if size >= big:
+        return False
+    return size <= GOOD_PARAGRAPH or not big_twin(node, lambda twin: len(twin.text(strip=True)) >= big)
 
 
 def big_twin(node: LexborNode, big) -> bool:
@@ -592,7 +599,9 @@ def _skip(child: LexborNode, tag: str, limit: _Limit) -> bool:
     level = junk_label(label, inside_body=True)
     if not level:
         return False
-    return limit.small(child) and (level == STRONG or not big_twin(child, lambda twin: not limit.small(twin)))
+    if level == STRONG or len(child.text(strip=True)) <= GOOD_PARAGRAPH:  # no article part is that small
+        return limit.small(child)
+    return limit.small(child) and not big_twin(child, lambda twin: not limit.small(twin))
 
 
 _LABEL_LINES = frozenset(("advertisement", "anzeige", "werbung", "reklam", "reklama", "publicité", "publicidad",
