@@ -30,6 +30,7 @@ from . import authors as authors_mod
 from . import body as body_mod
 from . import images as images_mod
 from . import embedded, metadata, rules as rules_mod
+from . import lead as lead_mod
 from .dates import DateFinder
 from .precompute import Precomputed, build, jsonld_text
 
@@ -118,14 +119,16 @@ def _extract(text: str, url: str | None, rules: Sequence[SiteRule] | None, offse
         whole = body_mod.render([pre.tree.body], removals)  # the chosen box held nothing: read the page
         if sum(len(b.text) for b in whole) > 400:
             blocks = whole
-    if sum(len(b.text) for b in blocks) < 150:  # an app shell: the text may only be in JSON-LD
-        blocks = body_mod.from_text(jsonld_text(pre.article.get("articleBody")) if pre.article else None) or blocks
+    blocks = _or_jsonld(pre, blocks)
     if sum(len(b.text) for b in blocks) < 150:  # or only in the app's data script
         blocks = _from_script(pre.html, removals) or blocks
+    if sum(len(b.text) for b in blocks) < 50 and not (rule and rule.body):  # or in boxes named like boilerplate
+        blocks = _without_labels(pre, removals) or blocks
     blocks = body_mod.without_trailing_labels(_drop_title(blocks, title))
     if not (rule and rule.body):
         if article_scope is not containers:  # the headline and the body share a near ancestor
             blocks = body_mod.with_lead(pre, blocks, article_scope)
+        blocks = lead_mod.with_lead(pre, blocks, containers)
 
     if not people:
         names, at = authors_mod.body_byline(blocks)
@@ -163,6 +166,27 @@ def _extract(text: str, url: str | None, rules: Sequence[SiteRule] | None, offse
     if not article.title and not article.body:
         raise NoArticle("the page holds no article: no title and no body text")
     return article
+
+
+def _or_jsonld(pre: Precomputed, blocks: list[body_mod.Block]) -> list[body_mod.Block]:
+    """The JSON-LD articleBody instead of the blocks when the page holds
+    little text (an app shell) or a mere stub of the article (a teaser box
+    won; the text is rendered by script): articleBody holds the article."""
+    found = sum(len(b.text) for b in blocks)
+    text = jsonld_text(pre.article.get("articleBody")) if pre.article else None
+    if not text or (found >= 150 and len(text) < JSONLD_FACTOR * found):
+        return blocks
+    return body_mod.from_text(text) or blocks
+
+
+JSONLD_FACTOR = 4  # how much longer than the body found articleBody must be to replace it
+
+
+def _without_labels(pre: Precomputed, removals: list[str] | None) -> list[body_mod.Block]:
+    """The body read again with class names ignored: a forum thread or a
+    live ticker keeps its text in boxes named "comment"."""
+    blocks = body_mod.render(body_mod.select(pre.tree, labels=False), removals, labels=False)
+    return blocks if sum(len(b.text) for b in blocks) >= 150 else []
 
 
 def _from_script(html: str, removals: list[str] | None) -> list[body_mod.Block]:

@@ -47,16 +47,19 @@ _STRONG_WORDS = (
     # "tag", "tags", "post-tags", "article-tags" as a whole class name
     r"t(?<!\St)ags?(?:\s|$)", r"p(?<!\Sp)ost-tags?(?:\s|$)", r"a(?<!\Sa)rticle-tags?(?:\s|$)",
     "tag-?list", "tag-?box", "tags-", "popular", "trending", "most-", "advertis",
-    r"a(?<!\Sa)ds?(?![a-z])",  # "ad", "ads" starting a class name
+    r"a(?<!\Sa)ds?(?![a-z]|[0-9a-f]{4})",  # "ad", "ads" starting a class name (not a hash id: "ad6e7f0c")
     "-ad-", "tinlienquan", "tin-lien-quan", "sharedaddy", "jp-relatedposts", "more[-_]?links?",
     "post[-_]?cards?", "news[-_]?cards?", "article[-_]?cards?", "story[-_]?cards?", "teaser[-_]?cards?",
-    "tiktok-embed")
+    "tiktok-embed", "news-letter", "recirculation", "affiliate",
+    r"r(?<![a-z]r)espond(?![a-z])")  # WordPress's comment form, not "correspondent"
 _JUNK_WORDS = (
     "share", "sharing", "social", "promo(?!ted)", "keywords", "widget", "banner", "sponsor", "toolbar", "follow",
     "rating", "pagination", "p(?<![a-z]p)ager", "sidebar", "skip-link", "login", "teaser", "navigation",
-    "navbar", "menu", "masthead", "topbar", "footer", "poll(?!ut)", "survey", "umfrage")
+    "navbar", "menu", "masthead", "topbar", "footer", "poll(?!ut)", "survey", "umfrage",
+    "kommentar")  # weak: "Kommentar" is also an opinion piece
 _BODY_JUNK_WORDS = (
-    "caption", "byline", "author", "m(?<![a-z]m)eta(?![a-z])", "dateline", "timestamp", "image_desc", "credit",
+    "caption", "byline", "author", "autor", "m(?<![a-z]m)eta(?![a-z])", "dateline", "timestamp", "image_?-?desc",
+    "credit", "read-?time", "licen[cs]e",
     "photo-info", "h(?<![a-z-]h)idden(?![a-z-])", "print-only", "relate", "embed", "d(?<![a-z]d)ate(?![a-z])",
     "i(?<![a-z]i)nfo(?![a-z])", "ck_legend", "legend", "disclaimer", "copyright", "ez-toc", "sociable",
     "appstore", "visually-hidden", "sr-only", "screen-reader", "postmeta")
@@ -70,13 +73,14 @@ _STATE = re.compile(r"\S*(?:has-|-enabled|-disabled|without-|with-|no-|-open|-cl
 _KEEP = Words((
     "article-?body", "articlebody", "entry-content", "post-content", "story-?body", "article-?content",
     "main-?content", "content-?body", "text-?body", "body-?text", "post-?body", "fck_detail", "detail-?content",
-    "singular-content", "article-?text", "story-?content", "hentry", "type-post"))
+    "singular-content", "article-?text", "story-?content", "hentry", "type-post", "quote"))
 _META_PROPS = frozenset(("author", "datePublished", "dateModified", "dateCreated", "keywords", "mainEntityOfPage",
                          "headline", "publisher", "image", "url", "name", "logo", "thumbnailUrl", "wordCount",
                          "interactionStatistic", "creator", "copyrightHolder", "sourceOrganization"))
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
 SKIP_IN_BODY = frozenset(("aside", "footer", "header", "h1", "time", "figure", "figcaption", "nav", "form"))
 GOOD_PARAGRAPH = 80
+_HEADINGS = frozenset(("h2", "h3", "h4", "h5", "h6"))
 
 _POSITIVE = Words(("article", "body", "content", "entry", "main", "page", "post", "text", "blog", "story", "detail",
                   "fck", "singular", "chitiet", "noidung", "news-?content", "prose", "rich"))
@@ -234,8 +238,10 @@ def junk_label(label: str, inside_body: bool = False) -> int:
     return found
 
 
-def select(tree: LexborHTMLParser, body_selector: str | None = None) -> list[LexborNode]:
-    """The article's container(s), in document order."""
+def select(tree: LexborHTMLParser, body_selector: str | None = None, labels: bool = True) -> list[LexborNode]:
+    """The article's container(s), in document order (``labels=False``:
+    class names mark no box as boilerplate, for pages where the text is in
+    boxes named "comment", a forum thread or a live ticker)."""
     if body_selector:
         nodes = _safe_css(tree, body_selector)
         if nodes:
@@ -249,7 +255,7 @@ def select(tree: LexborHTMLParser, body_selector: str | None = None) -> list[Lex
     paragraphs = _texts([n for n in found if n.tag_id != _BR_ID]
                         + _br_containers([n for n in found if n.tag_id == _BR_ID][:2000]))
     total = sum(len(text) for _, text in paragraphs)
-    scoring = _Scoring(max(1500.0, 0.25 * total))
+    scoring = _Scoring(max(1500.0, 0.25 * total), labels)
     scoring.add(paragraphs)
     top = scoring.best()
     mass = scoring.mass.get(top.mem_id, 0) if top is not None else 0
@@ -281,8 +287,9 @@ class _Scoring:
     """Paragraph scores accumulated on ancestors (readability's scheme), the
     paragraph text mass under every ancestor, and boilerplate verdicts."""
 
-    def __init__(self, big: float) -> None:
+    def __init__(self, big: float, labels: bool = True) -> None:
         self.big = big
+        self.labels = labels
         self.junk: dict[int, bool] = {}
         self.scores: dict[int, float] = {}
         self.mass: dict[int, int] = {}
@@ -339,7 +346,7 @@ class _Scoring:
         found = self.junk_chains.get(key)
         if found is None:
             junk, big = self.junk, self.big
-            found = self.junk_chains[key] = any(_is_junk(k, node, junk, big) for k, node in chain)
+            found = self.junk_chains[key] = any(_is_junk(k, node, junk, big, self.labels) for k, node in chain)
         return found
 
     def chain(self, para: LexborNode) -> list[tuple[int, LexborNode]]:
@@ -417,7 +424,7 @@ def _ancestors(node: LexborNode, depth: int) -> list[tuple[int, LexborNode]]:
     return chain
 
 
-def _is_junk(key: int, node: LexborNode, cache: dict[int, bool], big: float) -> bool:
+def _is_junk(key: int, node: LexborNode, cache: dict[int, bool], big: float, labels: bool = True) -> bool:
     """A boilerplate box by its class/id, unless it is big enough to hold the
     article (a wrapper whose class merely mentions "widget")."""
     found = cache.get(key)
@@ -426,10 +433,40 @@ def _is_junk(key: int, node: LexborNode, cache: dict[int, bool], big: float) -> 
         if tag in ("body", "main"):  # their classes describe the whole page
             cache[key] = False
             return False
-        level = _JUNK_TAGS.get(tag, 0) or junk_label(_label(node))
-        found = level == STRONG or (level == WEAK and len(node.text(strip=True)) < big)
+        level = _JUNK_TAGS.get(tag, 0) or (junk_label(_label(node)) if labels else 0)
+        found = level == STRONG or (level == WEAK and _small_box(node, big))
         cache[key] = found
     return found
+
+
+TWINS = 10  # siblings looked at each way
+
+
+def _small_box(node: LexborNode, big: float) -> bool:
+    """Smaller than the article can be, and no part of a bigger same-class set."""
+    size = len(node.text(strip=True))
+    if size >= big:
+        return False
+    return size <= GOOD_PARAGRAPH or not big_twin(node, lambda twin: len(twin.text(strip=True)) >= big)
+
+
+def big_twin(node: LexborNode, big) -> bool:
+    """Whether a sibling with the same class is ``big``: an article a CMS
+    splits into same-class blocks ("article-widget article-widget-text")
+    whose class mentions "widget" is one article, however small the
+    first block; one big block clears them all."""
+    classes = node.attributes.get("class")
+    if not classes:
+        return False
+    for step in ("prev", "next"):
+        sibling = getattr(node, step)
+        for _ in range(TWINS):
+            if sibling is None:
+                break
+            if sibling.tag_id != _TEXT_ID and sibling.attributes.get("class") == classes and big(sibling):
+                return True
+            sibling = getattr(sibling, step)
+    return False
 
 
 def _br_containers(brs: list[LexborNode]) -> list[LexborNode]:
@@ -486,9 +523,10 @@ def _with_siblings(top: LexborNode, scores: dict[int, float], nodes: dict[int, L
     return chosen or [top]
 
 
-def render(containers: list[LexborNode], extra_remove: list[str] | None = None) -> list[Block]:
-    """Walk the containers, skipping boilerplate, and emit their paragraphs."""
-    limit = _Limit(containers)
+def render(containers: list[LexborNode], extra_remove: list[str] | None = None, labels: bool = True) -> list[Block]:
+    """Walk the containers, skipping boilerplate, and emit their paragraphs
+    (``labels=False``: no box is skipped for its class name)."""
+    limit = _Limit(containers) if labels else _NoLimit(containers)
     if extra_remove:
         limit.value()  # measured before the removals, as without them
     blocks: list[Block] = []
@@ -528,6 +566,15 @@ class _Limit:
         return text - sum(len(a.text(strip=True)) for a in node.css("a")) <= limit
 
 
+class _NoLimit(_Limit):
+    """No labelled box is small enough to skip."""
+
+    __slots__ = ()
+
+    def small(self, node: LexborNode) -> bool:
+        return False
+
+
 def _skip(child: LexborNode, tag: str, limit: _Limit) -> bool:
     """Whether a subtree met inside the body is boilerplate."""
     if tag in SKIP_IN_BODY:
@@ -543,13 +590,18 @@ def _skip(child: LexborNode, tag: str, limit: _Limit) -> bool:
         return True
     if "elated" in (attrs.get("type") or ""):
         return True
-    label = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+    ident = attrs.get("id") or ""
+    if tag in _HEADINGS and ident.count("-") >= 4:
+        ident = ""  # an anchor slug of the heading's text ("how-to-make-the-most-of-it"), no component name
+    label = f"{attrs.get('class') or ''} {ident}"
     if tag == "table" and "image" in label:
         return True
     level = junk_label(label, inside_body=True)
     if not level:
         return False
-    return limit.small(child)
+    if level == STRONG or len(child.text(strip=True)) <= GOOD_PARAGRAPH:  # no article part is that small
+        return limit.small(child)
+    return limit.small(child) and not big_twin(child, lambda twin: not limit.small(twin))
 
 
 _LABEL_LINES = frozenset(("advertisement", "anzeige", "werbung", "reklam", "reklama", "publicité", "publicidad",
@@ -596,16 +648,32 @@ def from_text(text: str | None) -> list[Block]:
     return [Block(" ".join(line.split()), "p") for line in text.splitlines() if line.strip()]
 
 
+# A credit line set as a paragraph of its own: "Foto: dpa", "Crédits photos : X", "Quelle: Landesregierung".
+_CREDIT_LINE = re.compile(r"(?:photos?|fotos?|bild|image|crédits?(?: photos?)?|credits?|quelle|source|fuente)"
+                          r"\s*[:©]", re.IGNORECASE)
+CREDIT_LINE = 80  # longest credit line, in characters
+
+
 def _keep(block: Block) -> bool:
-    if not block.text:
+    text = block.text
+    if not text:
         return False
-    if len(block.text) < 25 and block.text.casefold() in _LABEL_LINES:
+    if len(text) < 25 and text.casefold() in _LABEL_LINES:
         return False
+    if len(text) <= CREDIT_LINE and _CREDIT_LINE.match(text):
+        return False
+    if len(text) <= 60 and _set_apart(block) and _TRAILING_LABEL.match(text):
+        return False  # a "Read more:" / "Czytaj też" label set apart, wherever it is
     if block.link_density > 0.6 and block.tag != "p":
         return False
     if block.link_density > 0.8:
         return False
     return True
+
+
+def _set_apart(block: Block) -> bool:
+    """A heading, a bold line or a "…:" line: how a page sets a label apart."""
+    return block.tag in _HEADINGS or block.text[-1] == ":" or (block.strong_chars > 0 and block.emphasised)
 
 
 class _Builder:
@@ -759,12 +827,41 @@ _TRAILING_LABEL = re.compile(
     r"^\W*(?:【[^】]{1,12}】|(?:related(?: articles| stories| content| news)?|see also|read (?:more|also)|"
     r"more on this(?: topic)?|lesen sie auch|mehr zum thema|auch interessant|lire aussi|à lire aussi|"
     r"leer también|lee también|leggi anche|ilgili (?:konular|haberler)|tin liên quan|tin cùng chuyên mục|xem thêm|"
-    r"đọc thêm|share this(?: article| story)?|bu haberi paylaşın|chia sẻ(?: bài viết)?)\b[^.!?]{0,30})\W*$",
+    r"đọc thêm|share this(?: article| story)?|bu haberi paylaşın|chia sẻ(?: bài viết)?|(?:zum )?weiterlesen|"
+    r"czytaj (?:też|także|również|więcej)|dowiedz się więcej|related coverage|kommentieren|"
+    r"leave a (?:comment|reply)|post a comment|schreibe einen kommentar|kommentar schreiben|"
+    r"(?:das|dies)\b[^.!?]{0,25}\bauch interessieren|verwandte \w+|ähnliche (?:beiträge|artikel|themen)|"
+    r"weitere (?:themen|artikel|beiträge|nachrichten|informationen|infos)|you (?:might|may) also like|more from|"
+    r"(?:more|further) information|plus d'informations|más información|"
+    r"(?:über den|about the|sobre el|à propos de l'|o) ?aut(?:or|hor|eur|orze))\b[^.!?]{0,30})[^\w.!?]*$",
     re.IGNORECASE)
 
 
 def without_trailing_labels(blocks: list[Block]) -> list[Block]:
-    """Drop related-links and share labels left dangling at the end of the body."""
-    while blocks and len(blocks[-1].text) <= 60 and _TRAILING_LABEL.match(blocks[-1].text):
+    """Drop related-links and share labels left dangling at the end of the
+    body, and headings or "…:" labels with nothing after them: what they
+    introduced (a teaser list, a comment form, an author box) was left out."""
+    while blocks and _dangling(blocks[-1]):
         blocks = blocks[:-1]
     return blocks
+
+
+
+# A closing call to subscribe, follow or install the app: the page's, not the article's.
+_CALL_TO_ACTION = re.compile(
+    r"(?:(?:^|[.!?¿¡]\s*)(?:subscribe|sign up|follow us|síguenos|siguenos|suscríbete|abonnieren sie|abonnez-vous|"
+    r"suivez-nous|folgen sie uns|folge uns|jetzt kostenlos|jetzt abonnieren)|"
+    r"\b(?:download (?:our|the) app|telegram|whatsapp|you must be logged in|"
+    r"sie müssen (?:sich )?(?:einloggen|anmelden|angemeldet sein)))\b", re.IGNORECASE)
+CALL_TO_ACTION = 120  # longest closing call to action, in characters
+
+
+def _dangling(block: Block) -> bool:
+    text = block.text
+    if len(text) <= CALL_TO_ACTION and _CALL_TO_ACTION.search(text):
+        return True
+    if len(text) > 60:
+        return False
+    if len(text) <= 50 and text[-1] not in ".!;" and (block.tag in _HEADINGS or (text[-1] == ":" and block.emphasised)):
+        return True  # a heading, or a bold "…:" label, that introduced what is gone
+    return _TRAILING_LABEL.match(text) is not None
