@@ -55,6 +55,7 @@ def test_a_related_links_label_left_at_the_end_is_dropped(label: str) -> None:
 @pytest.mark.parametrize("calls", [["Síguenos en Telegram y en Instagram para más noticias."],
                                    ["Kommentieren", "Sie müssen sich einloggen, um an der Diskussion teilzunehmen."],
                                    ["Leave a Reply", "You must be logged in to post a comment."],
+                                   ["¿Ya sabías que tenemos canal de Telegram? Únete desde tu celular."],
                                    ["¿Quieres estar al día? Subscribe to our weekly digest.",
                                     "Get our stories on WhatsApp: join the channel."]])
 def test_closing_calls_to_follow_or_subscribe_are_dropped(calls: list[str]) -> None:
@@ -71,6 +72,7 @@ def test_a_closing_sentence_that_mentions_subscribing_stays() -> None:
 
 @pytest.mark.parametrize("last", [
     "More from the ministry is expected on Monday.",
+    "Telegram did not answer our questions about the leaked WhatsApp messages",
     "Xem thêm các tin bài về lễ hội hoa tam giác mạch sẽ được cập nhật trong những ngày tới."])
 def test_a_closing_sentence_that_starts_like_a_label_stays(last: str) -> None:
     body = extract(page(after=f"<p>{last}</p>"), "https://news.example.vn/a", builtin=False).body

@@ -851,7 +851,10 @@ def without_trailing_labels(blocks: list[Block]) -> list[Block]:
 _CALL_TO_ACTION = re.compile(
     r"(?:(?:^|[.!?¿¡]\s*)(?:subscribe|sign up|follow us|síguenos|siguenos|suscríbete|abonnieren sie|abonnez-vous|"
     r"suivez-nous|folgen sie uns|folge uns|jetzt kostenlos|jetzt abonnieren)|"
-    r"\b(?:download (?:our|the) app|telegram|whatsapp|you must be logged in|"
+    r"\b(?:download (?:our|the) app|(?:join|follow|folgen?|abonniere|suivez|síguenos|únete)\b[^.!?]{0,40}"
+    r"\b(?:telegram|whatsapp)|(?:canal|channel|kanal)\s+(?:de\s+|on\s+)?(?:telegram|whatsapp)|"
+    r"(?:telegram|whatsapp)(?:[- ]?(?:channel|kanal|canal|gruppe|group)|\b[^.!?]{0,20}\b(?:join|únete|folgen))|"
+    r"you must be logged in|"
     r"sie müssen (?:sich )?(?:einloggen|anmelden|angemeldet sein)))\b", re.IGNORECASE)
 CALL_TO_ACTION = 120  # longest closing call to action, in characters
 
