@@ -104,3 +104,43 @@ def test_labels_in_byline_boxes_are_not_authors() -> None:
 def test_name_particles_stay_in_names() -> None:
     html = page("", '<span class="byline">Von Ursula von der Leyen</span>')
     assert extract(html, "https://blog.example.de/x", builtin=False).authors == ["Ursula von der Leyen"]
+
+
+def ld(author: str) -> str:
+    return ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Eine Meldung",'
+            f' "author": {author}}}</script>')
+
+
+def test_escaped_apostrophe_in_jsonld_name_is_no_separator() -> None:
+    html = page(ld('{"@type": "Person", "name": "James O&#039;Neil"}'))
+    assert extract(html, "https://cars.example/x", builtin=False).authors == ["James O'Neil"]
+
+
+def test_jsonld_handle_gives_way_to_the_full_name_in_the_byline() -> None:
+    html = page(ld('{"@type": "Person", "name": "admin"}'),
+                '<div class="post-header__author">von Tobias Kuske</div>')
+    assert extract(html, "https://zeitung.example/x", builtin=False).authors == ["Tobias Kuske"]
+
+
+def test_jsonld_handle_stays_without_a_byline() -> None:
+    html = page(ld('{"@type": "Person", "name": "gizzmo"}'))
+    assert extract(html, "https://blog.example/x", builtin=False).authors == ["gizzmo"]
+
+
+def test_meta_author_after_the_site_name_and_korean_reporter_suffix() -> None:
+    html = page('<meta property="og:site_name" content="한국신문"><meta name="author" content="한국신문">'
+                '<meta name="author" content="김민수 기자">')
+    assert extract(html, "https://news.example.kr/x", builtin=False).authors == ["김민수"]
+
+
+def test_agency_and_job_title_after_a_name_are_cut() -> None:
+    html = page("", '<span class="byline">By Jane Roe The Associated Press</span>'
+                    '<div class="author-meta"><span class="name">Aleks Petrov</span> '
+                    '<span class="label">Senior Writer</span></div>')
+    assert extract(html, "https://paper.example/x", builtin=False).authors == ["Jane Roe"]
+    html = page('<meta name="author" content="Ann Kerr USA TODAY NETWORK">')
+    assert extract(html, "https://paper.example/x", builtin=False).authors == ["Ann Kerr"]
+    html = page('<meta name="author" content="Aleks Petrov Senior Writer">')
+    assert extract(html, "https://paper.example/x", builtin=False).authors == ["Aleks Petrov"]
+    html = page(ld('{"@type": "Person", "name": "The Associated Press"}'))
+    assert extract(html, "https://paper.example/x", builtin=False).authors == ["The Associated Press"]

@@ -8,6 +8,7 @@ by the caller (``signature`` returns how many blocks it used).
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -33,7 +34,7 @@ _NOT_NAME_STRICT = re.compile(r"\b(?:name|publisher|ceo|journalist\w*|kolumnist\
                               r"unbenannt|says|sagt|schreibt|said|wrote|antworten|reply|gmbh|e\.?v\.?|eg|kg|ag|"
                               r"inc|ltd|llc|team|verlag|herausgeber|follow|folgen|profil\w*|share|teilen|"
                               r"bearbeiten|edit|abonnieren|anmelden|mehr|more|alle|all|themen|topics|artikel|"
-                              r"articles|posts|view|contact|kontakt|about)\b|\*", re.I)
+                              r"articles|posts|view|contact|kontakt|about|writer)\b|\*", re.I)
 _SOURCE = re.compile(r"^\s*(?:theo|nguồn|source|quelle|via)\b", re.I)
 _ROLE = re.compile(r"^\(.{1,80}\)$")
 _UPPER_WORD = re.compile(r"^[^\W\d_][\w.'’\-]*$")
@@ -82,17 +83,33 @@ def _stray_link(node: Any) -> bool:
 
 
 _HANDLE = re.compile(r"\s+@\w+$")
+# what follows a name in one byline element: an agency, a job title, an
+# all-capitals outlet after a mixed-case name, a Korean "reporter"
+_ROLE_TAIL = re.compile(
+    r"(?<=\w)\s+(?i:(?:the\s+)?associated press|reuters|bloomberg|(?:senior|staff|contributing)\s+"
+    r"(?:writer|editor|reporter|correspondent)|기자)$"
+    r"|(?<=[a-zà-ÿ])\s+(?:[A-Z]{2,}\b\s*){2,}$")
+
+
+def _without_tail(name: str) -> str:
+    """"Craig Meyer USA TODAY NETWORK" -> "Craig Meyer"; "The Associated
+    Press" alone stays."""
+    short = _ROLE_TAIL.sub("", name)
+    return short if short == name or " " in short or not short.isascii() else name
 _JUNK_NAME = re.compile(
     r"^https?:|://|^#|rights reserved|copyright|©|^[\w-]+\.(?:com|net|org|de|at|ch|fr|it|es|vn|info)$", re.I)
 
 
 def clean_name(raw: str) -> str:
+    if "&" in raw:  # "James O&#039;Neil" in a JSON-LD or meta field: the ";" is no separator
+        raw = html.unescape(raw)
     name = " ".join(raw.replace("\xa0", " ").replace("\u200b", "").split())
     name = _HANDLE.sub("", name)  # "Williams Perdomo @wperdomod"
     if "(" in name:
         name = re.sub(r"\s*[(<]\s*(?:https?://|mailto:)[^)>]*[)>]", "", name)  # "Jane Doe (http://jane.example/)"
     name = _BY.sub("", name)
     name = re.sub(r"^(?:Tác giả|Author|Autor|Auteur|Autorin)\s*:?\s*", "", name, flags=re.I)
+    name = _without_tail(name)
     return name.strip(" .,:;-–—|()[]")
 
 
@@ -159,7 +176,7 @@ def _from_jsonld(pre: Precomputed) -> tuple[list[str], list[str]]:
             people.extend(n for n in split_names(name, strict=False) if n not in people)
         elif isinstance(item, str):
             people.extend(n for n in split_names(item, strict=False) if n not in people)
-    return people, orgs
+    return [n for n in people if n.casefold() not in _LD_PLACEHOLDERS], orgs
 
 
 _META_KEYS = ("dc:creator", "dc.creator", "dcterms.creator", "dcterm:creator", "author", "article:author",
@@ -169,9 +186,10 @@ _META_KEYS = ("dc:creator", "dc.creator", "dcterms.creator", "dcterm:creator", "
 
 _PLACEHOLDERS = frozenset(("publisher", "author", "admin", "administrator", "editor", "user", "unknown", "null",
                            "none", "undefined", "redaktion"))
+_LD_PLACEHOLDERS = _PLACEHOLDERS - {"redaktion", "editor"}
 
 
-def _from_meta(pre: Precomputed) -> list[str]:
+def _from_meta(pre: Precomputed, site: list[str]) -> list[str]:
     for label, data in (("twitter:label1", "twitter:data1"), ("twitter:label2", "twitter:data2")):
         if _AUTHOR_LABEL.search(pre.first_meta(label) or ""):
             names = split_names(pre.first_meta(data) or "", strict=False)
@@ -181,7 +199,7 @@ def _from_meta(pre: Precomputed) -> list[str]:
         for value in pre.meta.get(key, ()):
             if value and not value.startswith("http") and value.strip().casefold() not in _PLACEHOLDERS:
                 names = split_names(value, strict=False)
-                if names:
+                if names and not all(is_site_name(n, site) for n in names):  # "한국일보" before "신현주 기자"
                     return names
     return []
 
@@ -288,6 +306,12 @@ def _fold_key(text: str) -> str:
     return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
+def _is_handle(name: str) -> bool:
+    """One word in Latin script ("admin", "christian.stadtfeld"); a CJK name
+    has no spaces either."""
+    return " " not in name and all(ord(ch) < 0x250 for ch in name)
+
+
 @dataclass
 class Found:
     """People named as authors, and organisations to fall back on when no
@@ -304,10 +328,13 @@ def find(pre: Precomputed, site: list[str], rule_selector: str | None = None) ->
             return Found(names, [])
     ld_people, ld_orgs = _from_jsonld(pre)
     people = [n for n in ld_people if not _is_org(n, ld_orgs, site)]
+    if people and all(_is_handle(n) for n in people):  # "christian.stadtfeld": a byline naming a person wins
+        byline = [n for n in _from_byline(pre) if " " in n and not _is_org(n, ld_orgs, site)]
+        return Found(byline or ld_people, ld_orgs)
     if people:
         return Found(ld_people, ld_orgs)
     orgs = ld_orgs + [n for n in ld_people if n not in ld_orgs]
-    meta = _from_meta(pre)
+    meta = _from_meta(pre, site)
     meta_people = [n for n in meta if not _is_org(n, orgs, site)]
     if meta_people and any(" " in n for n in meta_people):
         return Found(meta_people, orgs)
