@@ -144,3 +144,20 @@ def test_agency_and_job_title_after_a_name_are_cut() -> None:
     assert extract(html, "https://paper.example/x", builtin=False).authors == ["Aleks Petrov"]
     html = page(ld('{"@type": "Person", "name": "The Associated Press"}'))
     assert extract(html, "https://paper.example/x", builtin=False).authors == ["The Associated Press"]
+
+
+def test_author_links_in_a_menu_are_no_byline() -> None:
+    html = page("", '<div class="author-line"><a href="/author/ben-lee">Ben Lee</a></div>')
+    html = html.replace("<body>", '<body><ul class="nav-sub-links"><li><a href="/author/amy-fox">Amy Fox</a></li>'
+                                  '<li><a href="/author/tom-ray">Tom Ray</a></li></ul>')
+    assert extract(html, "https://finance.example/x", builtin=False).authors == ["Ben Lee"]
+
+
+def test_author_bio_sentences_name_no_author() -> None:
+    html = page("", '<p class="author-bio">Alles über Lautsprecher, Heimkino und HiFi. Zudem haben wir Tipps.</p>')
+    assert extract(html, "https://blog.example/x", builtin=False).authors == []
+
+
+def test_photo_credit_after_the_author_is_cut() -> None:
+    html = page("", '<div class="article-author">Interview: Jens Berger Foto: Michael Huber</div>')
+    assert extract(html, "https://blog.example/x", builtin=False).authors == ["Jens Berger"]

@@ -214,9 +214,10 @@ def _from_byline(pre: Precomputed, selector: str | None = None) -> list[str]:
         if node.tag in ("button", "input", "select", "option", "form", "script", "style"):
             continue
         text = node.attributes.get("content") or node.text(separator=" ", strip=True)
-        if not text or len(text) > 160:
+        if not text or len(text) > 160 or _SENTENCE.search(text):
             continue
-        if not selector and _in_comments(node):  # after the cheap tests: it walks up ten ancestors
+        text = _CREDIT.split(text)[0]
+        if not selector and _off_article(node):  # after the cheap tests: it walks up ten ancestors
             continue
         found = split_names(text)
         if not found and "://" not in text and _is_card(node):
@@ -236,6 +237,13 @@ def _from_byline(pre: Precomputed, selector: str | None = None) -> list[str]:
     return names
 
 
+# a sentence ends and another begins: an author's bio, not a byline
+_SENTENCE = re.compile(r"[^\W\d_]{2}[a-zäöüßà-ÿ]\.\s+[A-ZÄÖÜ][a-zäöüß]+\s+[a-zäöüß]")
+# a photo credit after the author: "Interview: Jens Bergmann Foto: Michael Hudler"
+_CREDIT = re.compile(r"\s+(?:fotos?|photos?|bilder?|images?|photography|illustrations?)(?:\s*:|\s+(?:by|von)\b)",
+                     re.I)
+
+
 def _is_card(node: Any) -> bool:
     attrs = node.attributes
     classes = f" {attrs.get('class') or ''} ".lower()
@@ -243,7 +251,12 @@ def _is_card(node: Any) -> bool:
             or attrs.get("itemprop") == "author")
 
 
-def _in_comments(node: Any) -> bool:
+_MENU = re.compile(r"(?:^|[\s_-])(?:nav|menu|dropdown)")
+
+
+def _off_article(node: Any) -> bool:
+    """Inside comments, a footer or aside, or a menu (a site's list of its
+    authors is no byline)."""
     current = node.parent
     for _ in range(10):
         if current is None:
@@ -251,7 +264,8 @@ def _in_comments(node: Any) -> bool:
         attrs = current.attributes
         label = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
         if (("comment" in label and "commentary" not in label) or "respond" in label or "reply" in label
-                or current.tag in ("footer", "aside")):
+                or current.tag in ("footer", "aside", "nav")
+                or (current.tag != "body" and _MENU.search(label))):  # a body class names the theme's menus
             return True
         current = current.parent
     return False
