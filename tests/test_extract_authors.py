@@ -161,3 +161,24 @@ def test_author_bio_sentences_name_no_author() -> None:
 def test_photo_credit_after_the_author_is_cut() -> None:
     html = page("", '<div class="article-author">Interview: Jens Berger Foto: Michael Huber</div>')
     assert extract(html, "https://blog.example/x", builtin=False).authors == ["Jens Berger"]
+
+
+def test_outlet_name_read_with_the_byline_is_cut() -> None:
+    html = page('<meta property="og:site_name" content="Lakeside Courier">',
+                '<div class="byline-section"><span class="author"><a href="/staff/1/kim-hale/">Kim Hale</a></span> '
+                '<span class="credit">Lakeside Courier</span></div>')
+    assert extract(html, "https://lakesidecourier.example/x", builtin=False).authors == ["Kim Hale"]
+
+
+def test_by_line_under_the_headline_without_byline_markup() -> None:
+    html = ("<html><head><title>Woman Sees a Car</title></head><body><header><h1>Woman Sees a Car</h1>"
+            "<div><span>Trending</span> | <span>By</span>  <span>Cara Stiles</span> | <time>April 13, 2020</time>"
+            f"</div></header><article>{BODY}</article></body></html>")
+    assert extract(html, "https://stories.example/x", builtin=False).authors == ["Cara Stiles"]
+
+
+def test_site_name_under_the_headline_gives_way_to_a_body_byline() -> None:
+    html = ('<html><head><title>Forests</title><meta property="og:site_name" content="The Planet Post"></head>'
+            '<body><header><h1>Forests</h1><div>By The Planet Post - January 17, 2020</div></header>'
+            f'<article><p><em>Written by: <a href="/x">Julie Moll</a></em></p>{BODY}</article></body></html>')
+    assert extract(html, "https://planetpost.example/x", builtin=False).authors == ["Julie Moll"]

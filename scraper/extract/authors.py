@@ -333,6 +333,7 @@ class Found:
 
     people: list[str]
     organisations: list[str]
+    under_headline: bool = False  # read from a "By …" line after the headline, which may be in the body
 
 
 def find(pre: Precomputed, site: list[str], rule_selector: str | None = None) -> Found:
@@ -358,8 +359,61 @@ def find(pre: Precomputed, site: list[str], rule_selector: str | None = None) ->
     # the site's own name in a meta author tag says nothing about who wrote it
     orgs += [n for n in meta if n not in orgs and not is_site_name(n, site)]
     # a byline may name the blog's owner, whose handle is also the host name
-    byline = [n for n in _from_byline(pre) if not _is_org(n, orgs, _declared(site, pre))]
-    return Found(byline, orgs)
+    declared = _declared(site, pre)
+    byline = [n for n in (_without_site(n, declared) for n in _from_byline(pre)) if not _is_org(n, orgs, declared)]
+    if byline:
+        return Found(byline, orgs)
+    headline = _under_headline(pre)  # "By The Planetary Press" is the site: a fallback, as an organisation
+    return Found([n for n in headline if not _is_org(n, orgs, declared)],
+                 orgs + [n for n in headline if _is_org(n, orgs, declared)], True)
+
+
+def _without_site(name: str, site: list[str]) -> str:
+    """"Kaitlyn McCormick Cherry Hill Courier-Post" -> "Kaitlyn McCormick":
+    the outlet's name read with the name out of one byline box."""
+    folded = name.casefold()
+    for other in site:
+        tail = " " + other.casefold()
+        if len(other) > 3 and folded.endswith(tail) and " " in name[:-len(tail)].strip():
+            return name[:-len(tail)].strip(" ,|-–")
+    return name
+
+
+_LINE_START = re.compile(r"^[\s|·•—–-]+")
+_LINE_PARTS = re.compile(r"\s+[|•·]\s+|\s{2,}")
+_LABEL_GAP = re.compile(r"\b((?i:by|von|par|por))\s+")
+
+
+def _byline_in_line(text: str) -> list[str]:
+    """The names of the "By …" part of a short line ("Trending | By Cara
+    Stiles | April 13, 2020")."""
+    if not text or len(text) > 120:
+        return []
+    text = _LABEL_GAP.sub(r"\1 ", _LINE_START.sub("", text))  # "By  Cara Stiles"
+    for part in _LINE_PARTS.split(text)[:4]:
+        if _BYLINE_LINE.match(part):
+            return split_names(part)[:4]
+    return []
+
+
+def _under_headline(pre: Precomputed) -> list[str]:
+    """A "By Jane Doe, Staff Writer" line in the first few elements after the
+    headline (or after its parents), where no element is marked as a byline."""
+    h1s = pre.h1s
+    node = h1s[0] if h1s else None
+    for _ in range(3):
+        if node is None:
+            return []
+        sibling = node.next
+        for _ in range(6):
+            if sibling is None:
+                break
+            names = _byline_in_line(sibling.text(separator=" ", strip=True) or "")
+            if names:
+                return names
+            sibling = sibling.next
+        node = node.parent
+    return []
 
 
 _BYLINE_LINE = re.compile(r"^\s*(?:by|von|par|por|door|di|av|af|autor(?:in)?\s*:|auteur\s*:|author\s*:|text\s*:|"
