@@ -182,3 +182,22 @@ def test_site_name_under_the_headline_gives_way_to_a_body_byline() -> None:
             '<body><header><h1>Forests</h1><div>By The Planet Post - January 17, 2020</div></header>'
             f'<article><p><em>Written by: <a href="/x">Julie Moll</a></em></p>{BODY}</article></body></html>')
     assert extract(html, "https://planetpost.example/x", builtin=False).authors == ["Julie Moll"]
+
+
+def test_outlet_and_column_label_after_the_name_are_cut() -> None:
+    html = page('<meta property="og:site_name" content="The Harbour Times">',
+                '<div class="article-byline"><a href="/author/bo-lind">Bo Lind</a> Harbour Times</div>')
+    assert extract(html, "https://harbourtimes.example/x", builtin=False).authors == ["Bo Lind"]
+    html = page('<meta name="author" content="Jon Tall Columnist">')
+    assert extract(html, "https://harbourtimes.example/x", builtin=False).authors == ["Jon Tall"]
+
+
+def test_a_newspaper_beside_the_person_is_dropped() -> None:
+    html = page("", '<div class="byline">By Margit Schmid | The Bay Journal</div>')
+    assert extract(html, "https://bay.example/x", builtin=False).authors == ["Margit Schmid"]
+
+
+def test_meta_author_that_is_a_link_an_email_or_a_phrase_is_no_author() -> None:
+    for value in ("facebook.com/vegolino", "cipha[at]cipha.example", "deinen Hochzeitsbloggern"):
+        html = page(f'<meta name="author" content="{value}">')
+        assert extract(html, "https://blog.example/x", builtin=False).authors == [], value

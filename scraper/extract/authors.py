@@ -87,7 +87,7 @@ _HANDLE = re.compile(r"\s+@\w+$")
 # all-capitals outlet after a mixed-case name, a Korean "reporter"
 _ROLE_TAIL = re.compile(
     r"(?<=\w)\s+(?i:(?:the\s+)?associated press|reuters|bloomberg|(?:senior|staff|contributing)\s+"
-    r"(?:writer|editor|reporter|correspondent)|기자)$"
+    r"(?:writer|editor|reporter|correspondent)|columnist|기자)$"
     r"|(?<=[a-zà-ÿ])\s+(?:[A-Z]{2,}\b\s*){2,}$")
 
 
@@ -97,7 +97,7 @@ def _without_tail(name: str) -> str:
     short = _ROLE_TAIL.sub("", name)
     return short if short == name or " " in short or not short.isascii() else name
 _JUNK_NAME = re.compile(
-    r"^https?:|://|^#|rights reserved|copyright|©|^[\w-]+\.(?:com|net|org|de|at|ch|fr|it|es|vn|info)$", re.I)
+    r"^https?:|://|^#|rights reserved|copyright|©|\[at\]|\(at\)|^[\w-]+(?:\.[\w-]+)+/|^[\w-]+\.(?:com|net|org|de|at|ch|fr|it|es|vn|info)$", re.I)
 
 
 def clean_name(raw: str) -> str:
@@ -133,6 +133,8 @@ def looks_like_name(text: str, strict: bool = True) -> bool:
         return False
     if _URLISH.search(text) or _ROLE.match(text):
         return False
+    if len(words) > 1 and words[0][:1].islower() and words[0] not in _PARTICLES:
+        return False  # "deinen Hochzeitsbloggern"; a one-word handle may be lower case
     if strict and (_NOT_NAME.search(text) or _DATEISH.search(text) or _NOT_NAME_STRICT.search(text)
                    or not words[0][:1].isupper() or _has_common_word(words)):
         return False
@@ -282,7 +284,7 @@ def _is_org(name: str, orgs: list[str], site: list[str]) -> bool:
     return False
 
 
-_NOT_A_PERSON = re.compile(r"\b(?:copied|sponsored|advertisement|chief|officer|head of|director|president|"
+_NOT_A_PERSON = re.compile(r"^the\s|\b(?:copied|sponsored|advertisement|chief|officer|head of|director|president|"
                            r"spokes\w+|media for)\b|\.(?:com|net|org)\b", re.I)
 _NEVER_A_PERSON = re.compile(r"\b(?:staff|reports?)\b|^(?:january|february|march|april|may|june|july|august|"
                              r"september|october|november|december|monday|tuesday|wednesday|thursday|friday|"
@@ -294,7 +296,7 @@ def tidy(names: list[str], site: list[str]) -> list[str]:
     desk labels or a lone month name always go ("TMZ Staff", "December"); job
     titles, UI labels and the site's own name go when a person is named beside
     them ("NBA.com", "Head of Reality Labs", "Link Copied")."""
-    names = [n for n in names if not _NEVER_A_PERSON.search(n)]
+    names = list({n.casefold(): n for n in reversed(names) if not _NEVER_A_PERSON.search(n)}.values())[::-1]
     kept = [n for n in names if not _NOT_A_PERSON.search(n) and not is_site_name(n, site)]
     return kept or names
 
@@ -373,9 +375,9 @@ def _without_site(name: str, site: list[str]) -> str:
     the outlet's name read with the name out of one byline box."""
     folded = name.casefold()
     for other in site:
-        tail = " " + other.casefold()
-        if len(other) > 3 and folded.endswith(tail) and " " in name[:-len(tail)].strip():
-            return name[:-len(tail)].strip(" ,|-–")
+        for tail in {" " + other.casefold(), " " + other.casefold().removeprefix("the ")}:
+            if len(tail) > 4 and folded.endswith(tail) and " " in name[:-len(tail)].strip():
+                return name[:-len(tail)].strip(" ,|-–")
     return name
 
 
