@@ -201,3 +201,12 @@ def test_meta_author_that_is_a_link_an_email_or_a_phrase_is_no_author() -> None:
     for value in ("facebook.com/vegolino", "cipha[at]cipha.example", "deinen Hochzeitsbloggern"):
         html = page(f'<meta name="author" content="{value}">')
         assert extract(html, "https://blog.example/x", builtin=False).authors == [], value
+
+
+def test_text_label_above_photo_credits_at_the_end_of_the_body() -> None:
+    html = page("", "").replace("</article>", "<p>(wird fortgesetzt)</p><p>Text: Klaus Fried</p>"
+                                 "<p>Fotos: Helm Elster, Frank Jäger</p><p>Literatur:</p>"
+                                 "<p>Gebhardt, Wolfgang: Büssing Lastwagen. Stuttgart 2007</p></article>")
+    article = extract(html, "https://fahrzeuge.example/x", builtin=False)
+    assert article.authors == ["Klaus Fried"]
+    assert "Klaus Fried" not in article.body

@@ -24,7 +24,7 @@ _BY = re.compile(r"^\s*(?:(?:posted|written|words|published|eingestellt|veröffe
 # the one-letter conjunctions ("y", "e") only in lower case: "Chris E. Hayner" is one name
 _SPLIT = re.compile(r"\s*(?:,|;|&|\||/|\b(?i:and|und|et|và)\b|\s[ye]\s)\s*")
 _NOT_NAME = re.compile(r"https?://|www\.|@|\d{3,}|staff|editor|redaktion|newsroom|desk|agency|agencies|"
-                       r"reuters|associated press|\bafp\b|\bap\b|\bdpa\b|\bsid\b|\bkna\b|\bepd\b|"
+                       r"reuters|associated press|\bafp\b|\bap\b|\bapa\b|\bdpa\b|\bsid\b|\bkna\b|\bepd\b|"
                        r"contributor|correspondent|reporter|team|admin|guest|anonymous|unknown|"
                        r"\bnews\b|\bmedia\b|\bonline\b|\.com|\.vn|\.de", re.I)
 _URLISH = re.compile(r"https?://|www\.|@\w+\.\w|[{}<>=]")
@@ -423,13 +423,19 @@ _BYLINE_LINE = re.compile(r"^\s*(?:by|von|par|por|door|di|av|af|autor(?:in)?\s*:
                           re.I)
 
 
+_LABELLED = re.compile(r"^\s*(?:text|autor(?:in)?|author|auteur|tác giả)\s*:\s|^\s*(?:written|geschrieben|verfasst) (?:by|von)\b",
+                       re.I)
+
+
 def body_byline(blocks: list[Block]) -> tuple[list[str], int | None]:
     """A "By Jane Doe" / "Von Max Muster" / "Auteur : X" line among the first
     or last blocks of the body: (names, its index)."""
     count = len(blocks)
-    for index in [*range(min(3, count)), *range(max(3, count - 3), count)]:
+    for index in [*range(min(3, count)), *range(max(3, count - 8), count)]:
         text = blocks[index].text
         if len(text) > 80 or not _BYLINE_LINE.match(text):
+            continue
+        if 3 <= index < count - 3 and not _LABELLED.match(text):  # "Text: X" above photo credits and sources
             continue
         text = re.split(r"\s+[|•·]\s+|\s{2,}|\s+[-–]\s+(?=\d)", text)[0]
         text = re.sub(r"\s+(?:edition|édition|redaktion|fotos?|photos?|bild)\s*:.*$", "", text, flags=re.I)
