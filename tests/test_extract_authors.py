@@ -210,3 +210,14 @@ def test_text_label_above_photo_credits_at_the_end_of_the_body() -> None:
     article = extract(html, "https://fahrzeuge.example/x", builtin=False)
     assert article.authors == ["Klaus Fried"]
     assert "Klaus Fried" not in article.body
+
+
+def test_coauthors_in_the_by_line_beside_a_single_jsonld_author() -> None:
+    html = page(ld('{"@type": "Person", "name": "Chris Hayden"}'),
+                '<p class="news-byline">By Chris Hayden and Tom Castell on December 21, 2023 at 3:53PM PST</p>')
+    assert extract(html, "https://games.example/x", builtin=False).authors == ["Chris Hayden", "Tom Castell"]
+
+
+def test_date_after_the_last_name_in_a_byline() -> None:
+    html = page("", '<div class="author">By Starr Bowen, Rana Anif, Anna Chen 12/22/2023</div>')
+    assert extract(html, "https://music.example/x", builtin=False).authors == ["Starr Bowen", "Rana Anif", "Anna Chen"]

@@ -95,7 +95,9 @@ def _without_tail(name: str) -> str:
     """"Craig Meyer USA TODAY NETWORK" -> "Craig Meyer"; "The Associated
     Press" alone stays."""
     short = _ROLE_TAIL.sub("", name)
-    return short if short == name or " " in short or not short.isascii() else name
+    if short == name or _SPLIT.search(short):  # "A, Senior Contributing Writer": the parts are cut one by one
+        return name
+    return short if " " in short or not short.isascii() else name
 _JUNK_NAME = re.compile(
     r"^https?:|://|^#|rights reserved|copyright|©|\[at\]|\(at\)|^[\w-]+(?:\.[\w-]+)+/|^[\w-]+\.(?:com|net|org|de|at|ch|fr|it|es|vn|info)$", re.I)
 
@@ -113,10 +115,17 @@ def clean_name(raw: str) -> str:
     return name.strip(" .,:;-–—|()[]")
 
 
+# the date after the names: "… and Tom Caswell on December 21, 2023", "Anna Chan 12/22/2023"
+_DATE_TAIL = re.compile(
+    r"[\s,|·•—–-]+(?:(?i:on|am|le|el|updated|aktualisiert|published|veröffentlicht)\s+)?"
+    r"(?:(?i:jan|feb|m[aä]r|apr|ma[iy]|jun|jul|aug|sep|o[ck]t|nov|de[cz])[a-zäé]*\.?\s+\d|\d{1,2}[./]\s?\d{1,2}[./]\d{2,4}"
+    r"|\d{4}-\d\d-\d\d).*$")
+
+
 def split_names(raw: str, strict: bool = True) -> list[str]:
     """Names in a byline. ``strict`` (DOM text) also rejects agency and role
     words; machine-readable author fields are trusted more."""
-    raw = clean_name(raw)
+    raw = clean_name(_DATE_TAIL.sub("", raw))
     if not raw or _SOURCE.match(raw) or _JUNK_NAME.search(raw):
         return []
     names = []
@@ -349,7 +358,7 @@ def find(pre: Precomputed, site: list[str], rule_selector: str | None = None) ->
         byline = [n for n in _from_byline(pre) if " " in n and not _is_org(n, ld_orgs, site)]
         return Found(byline or ld_people, ld_orgs)
     if people:
-        return Found(ld_people, ld_orgs)
+        return Found(_with_coauthors(pre, site, ld_people), ld_orgs)
     orgs = ld_orgs + [n for n in ld_people if n not in ld_orgs]
     meta = _from_meta(pre, site)
     meta_people = [n for n in meta if not _is_org(n, orgs, site)]
@@ -370,6 +379,36 @@ def find(pre: Precomputed, site: list[str], rule_selector: str | None = None) ->
                  orgs + [n for n in headline if _is_org(n, orgs, declared)], True)
 
 
+def _with_coauthors(pre: Precomputed, site: list[str], people: list[str]) -> list[str]:
+    """The JSON-LD names, or a meta tag's or "By …" line's longer list that
+    holds them all (JSON-LD often lists only the first author)."""
+    if len(people) > 1:
+        return people
+    known = {n.casefold() for n in people}
+    meta = {n.casefold(): n for n in _from_meta(pre, site)}
+    if meta.keys() == known:  # the meta tag agrees: no need to read the page
+        return people
+    for more in (list(meta.values()), _by_line_names(pre)):
+        if len(more) > len(people) and known <= {n.casefold() for n in more}:
+            return more
+    return people
+
+
+def _by_line_names(pre: Precomputed) -> list[str]:
+    """The names in the first byline element near the headline that reads
+    "By A and B" (the headline's block is searched, not the whole page)."""
+    scope = pre.h1s[0] if pre.h1s else None
+    for _ in range(4):
+        scope = scope.parent if scope is not None and scope.parent is not None else scope
+    if scope is None or scope.tag in ("body", "html"):
+        return []
+    for node in scope.css("[class*=byline i], [class*=author i]")[:10]:
+        text = node.text(separator=" ", strip=True)
+        if text and len(text) <= 160 and _BYLINE_LINE.match(text) and not _off_article(node):
+            return _byline_in_line(text)
+    return []
+
+
 def _without_site(name: str, site: list[str]) -> str:
     """"Kaitlyn McCormick Cherry Hill Courier-Post" -> "Kaitlyn McCormick":
     the outlet's name read with the name out of one byline box."""
@@ -386,6 +425,29 @@ _LINE_PARTS = re.compile(r"\s+[|•·]\s+|\s{2,}")
 _LABEL_GAP = re.compile(r"\b((?i:by|von|par|por))\s+")
 
 
+def _short_text(node: Any, limit: int = 120) -> str:
+    """The text of ``node`` if it is short; "" for a long one, read no
+    further than needed (a sibling of the headline may hold the article)."""
+    if node.tag in ("script", "style"):
+        return ""
+    if node.tag == "-text":
+        return node.text_content or ""
+    parts: list[str] = []
+    size = 0
+    for count, child in enumerate(node.traverse(include_text=True)):
+        if count > 80:
+            return ""
+        if child.tag == "-text":
+            text = child.text_content or ""
+            size += len(text)
+            if size > limit * 3:  # markup whitespace counts here, not in the line
+                return ""
+            parts.append(text)
+        elif child.tag in ("script", "style"):
+            return ""
+    return " ".join(part.strip() for part in parts).strip()  # as node.text(separator=" ", strip=True)
+
+
 def _byline_in_line(text: str) -> list[str]:
     """The names of the "By …" part of a short line ("Trending | By Cara
     Stiles | April 13, 2020")."""
@@ -394,7 +456,7 @@ def _byline_in_line(text: str) -> list[str]:
     text = _LABEL_GAP.sub(r"\1 ", _LINE_START.sub("", text))  # "By  Cara Stiles"
     for part in _LINE_PARTS.split(text)[:4]:
         if _BYLINE_LINE.match(part):
-            return split_names(part)[:4]
+            return split_names(_CREDIT.split(part)[0])[:4]
     return []
 
 
@@ -410,7 +472,7 @@ def _under_headline(pre: Precomputed) -> list[str]:
         for _ in range(6):
             if sibling is None:
                 break
-            names = _byline_in_line(sibling.text(separator=" ", strip=True) or "")
+            names = _byline_in_line(_short_text(sibling))
             if names:
                 return names
             sibling = sibling.next
