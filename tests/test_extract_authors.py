@@ -221,3 +221,11 @@ def test_coauthors_in_the_by_line_beside_a_single_jsonld_author() -> None:
 def test_date_after_the_last_name_in_a_byline() -> None:
     html = page("", '<div class="author">By Starr Bowen, Rana Anif, Anna Chen 12/22/2023</div>')
     assert extract(html, "https://music.example/x", builtin=False).authors == ["Starr Bowen", "Rana Anif", "Anna Chen"]
+
+
+def test_owner_of_a_personal_blog_when_no_author_is_named() -> None:
+    html = page('<meta property="og:site_name" content="Daniela Lemke&#039;s blog">')
+    assert extract(html, "https://lemke.example/2019/json", builtin=False).authors == ["Daniela Lemke"]
+    html = page('<meta property="og:site_name" content="Daniela Lemke&#039;s blog">',
+                '<p class="byline">By Tom Berg</p>')
+    assert extract(html, "https://lemke.example/2019/json", builtin=False).authors == ["Tom Berg"]

@@ -143,7 +143,7 @@ def _extract(text: str, url: str | None, rules: Sequence[SiteRule] | None, offse
         elif all(n.casefold() in known for n in names):
             blocks = [b for i, b in enumerate(blocks) if i not in used]
     if not people:
-        people = found.organisations
+        people = found.owner or found.organisations
 
     body = "\n\n".join(b.text for b in blocks)
     article = Article(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .body import Block
@@ -345,6 +345,7 @@ class Found:
     people: list[str]
     organisations: list[str]
     under_headline: bool = False  # read from a "By …" line after the headline, which may be in the body
+    owner: list[str] = field(default_factory=list)  # a personal site's owner, after any byline in the body
 
 
 def find(pre: Precomputed, site: list[str], rule_selector: str | None = None) -> Found:
@@ -375,8 +376,22 @@ def find(pre: Precomputed, site: list[str], rule_selector: str | None = None) ->
     if byline:
         return Found(byline, orgs)
     headline = _under_headline(pre)  # "By The Planetary Press" is the site: a fallback, as an organisation
-    return Found([n for n in headline if not _is_org(n, orgs, declared)],
-                 orgs + [n for n in headline if _is_org(n, orgs, declared)], True)
+    people = [n for n in headline if not _is_org(n, orgs, declared)]
+    return Found(people, orgs + [n for n in headline if _is_org(n, orgs, declared)], True, _blog_owner(pre, site))
+
+
+_OWNED = re.compile(r"^(.+?)['’]s\s+(?:blog|weblog|digital home|home ?page|website|journal)$", re.I)
+_TITLE_PARTS = re.compile(r"\s+[|–—·:-]\s+")
+
+
+def _blog_owner(pre: Precomputed, site: list[str]) -> list[str]:
+    """The person a personal site is named after ("Daniel Lemire's blog"),
+    for a page that names no author."""
+    for name in [*site, *_TITLE_PARTS.split(pre.title_tag or "")]:
+        owned = _OWNED.match(name.strip())
+        if owned and " " in owned.group(1) and looks_like_name(owned.group(1)):
+            return [owned.group(1)]
+    return []
 
 
 def _with_coauthors(pre: Precomputed, site: list[str], people: list[str]) -> list[str]:
