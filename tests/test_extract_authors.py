@@ -229,3 +229,20 @@ def test_owner_of_a_personal_blog_when_no_author_is_named() -> None:
     html = page('<meta property="og:site_name" content="Daniela Lemke&#039;s blog">',
                 '<p class="byline">By Tom Berg</p>')
     assert extract(html, "https://lemke.example/2019/json", builtin=False).authors == ["Tom Berg"]
+
+
+def headed(before: str, after: str) -> str:
+    return (f"<html><head><title>Eine Meldung</title></head><body><header>{before}<h1>Eine Meldung</h1>{after}"
+            f"</header><article>{BODY}</article></body></html>")
+
+
+def test_name_beside_a_date_next_to_the_headline() -> None:
+    html = headed("", "<h4>Ein Vorspann.</h4><div><span>Sehra Karas &nbsp;|</span> <span>05.04.2025</span></div>")
+    assert extract(html, "https://ajans.example/x", builtin=False).authors == ["Sehra Karas"]
+    html = headed("<small>04.02.2022 | 13:10 Uhr | Uta Helker</small>", "")
+    assert extract(html, "https://pferde.example/x", builtin=False).authors == ["Uta Helker"]
+
+
+def test_a_section_beside_a_date_is_no_name() -> None:
+    html = headed("", "<div>Nächster ❯ | 05.04.2025</div><div>Politik | 05.04.2025</div>")
+    assert extract(html, "https://ajans.example/x", builtin=False).authors == []

@@ -446,7 +446,7 @@ def _short_text(node: Any, limit: int = 120) -> str:
     if node.tag in ("script", "style"):
         return ""
     if node.tag == "-text":
-        return node.text_content or ""
+        return (node.text_content or "").strip()
     parts: list[str] = []
     size = 0
     for count, child in enumerate(node.traverse(include_text=True)):
@@ -469,10 +469,25 @@ def _byline_in_line(text: str) -> list[str]:
     if not text or len(text) > 120:
         return []
     text = _LABEL_GAP.sub(r"\1 ", _LINE_START.sub("", text))  # "By  Cara Stiles"
-    for part in _LINE_PARTS.split(text)[:4]:
+    parts = _LINE_PARTS.split(text)[:4]
+    for part in parts:
         if _BYLINE_LINE.match(part):
             return split_names(_CREDIT.split(part)[0])[:4]
-    return []
+    return _dated_name(_DATED_PARTS.split(text)[:4])
+
+
+_DATED_PARTS = re.compile(r"\s+[|•·–-]\s+|\s{2,}")
+_DATE_PART = re.compile(r"^\d{1,2}[./]\s?\d{1,2}[./]\s?\d{2,4}\b|^\d{4}-\d\d-\d\d\b")
+
+
+def _dated_name(parts: list[str]) -> list[str]:
+    """"Sehernur Karsu | 05.04.2025", "25.10.2022 - Reiner Nagel": a line of
+    a date and one person's name of two or three words."""
+    if len(parts) < 2 or not any(_DATE_PART.match(p) for p in parts):
+        return []
+    names = [p for p in parts if 2 <= len(p.split()) <= 3 and looks_like_name(p)
+             and all(w[0].isupper() or w in _PARTICLES for w in p.split())]
+    return names if len(names) == 1 else []
 
 
 def _under_headline(pre: Precomputed) -> list[str]:
@@ -480,18 +495,36 @@ def _under_headline(pre: Precomputed) -> list[str]:
     headline (or after its parents), where no element is marked as a byline."""
     h1s = pre.h1s
     node = h1s[0] if h1s else None
-    for _ in range(3):
+    for level in range(3):
         if node is None:
             return []
-        sibling = node.next
-        for _ in range(6):
-            if sibling is None:
-                break
-            names = _byline_in_line(_short_text(sibling))
-            if names:
-                return names
-            sibling = sibling.next
+        names = _line_after(node.next, 6) or (_dated_before(node.prev) if level == 0 else [])
+        if names:
+            return names
         node = node.parent
+    return []
+
+
+def _line_after(sibling: Any, count: int) -> list[str]:
+    for _ in range(count):
+        if sibling is None:
+            return []
+        names = _byline_in_line(_short_text(sibling))
+        if names:
+            return names
+        sibling = sibling.next
+    return []
+
+
+def _dated_before(sibling: Any) -> list[str]:
+    """"04.02.2022 | 13:10 Uhr | Uta Helkenberg" just above the headline."""
+    for _ in range(4):
+        if sibling is None:
+            return []
+        text = _short_text(sibling)
+        if text:
+            return _dated_name(_DATED_PARTS.split(text)[:4])
+        sibling = sibling.prev
     return []
 
 
