@@ -246,3 +246,10 @@ def test_name_beside_a_date_next_to_the_headline() -> None:
 def test_a_section_beside_a_date_is_no_name() -> None:
     html = headed("", "<div>Nächster ❯ | 05.04.2025</div><div>Politik | 05.04.2025</div>")
     assert extract(html, "https://ajans.example/x", builtin=False).authors == []
+
+
+def test_a_legal_form_marks_an_organisation_that_a_person_outranks() -> None:
+    html = page('<meta name="author" content="Hanns-Wendel-Stiftung e.V.">', '<p class="byline">Von Uta Stasch</p>')
+    assert extract(html, "https://stiftung.example/x", builtin=False).authors == ["Uta Stasch"]
+    html = page('<meta name="author" content="Bergportal GmbH">')  # no person named: the company stays
+    assert extract(html, "https://berg.example/x", builtin=False).authors == ["Bergportal GmbH"]

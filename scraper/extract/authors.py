@@ -282,9 +282,13 @@ def _off_article(node: Any) -> bool:
     return False
 
 
+# a legal form names a company or association: "Hanns-Seidel-Stiftung e.V.", "bergportal GmbH"
+_LEGAL_FORM = re.compile(r"\b(?:gmbh|e\.\s?v\b|ag|kg|inc|ltd|llc|corp|plc|s\.a|s\.l|sarl|verlag|stiftung)\b\.?$", re.I)
+
+
 def _is_org(name: str, orgs: list[str], site: list[str]) -> bool:
     key = _fold_key(name)
-    if not key:
+    if not key or _LEGAL_FORM.search(name):
         return True
     for other in list(orgs) + list(site):
         other_key = _fold_key(other)
