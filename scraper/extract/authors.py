@@ -99,7 +99,8 @@ def _without_tail(name: str) -> str:
         return name
     return short if " " in short or not short.isascii() else name
 _JUNK_NAME = re.compile(
-    r"^https?:|://|^#|rights reserved|copyright|©|\[at\]|\(at\)|^[\w-]+(?:\.[\w-]+)+/|^[\w-]+\.(?:com|net|org|de|at|ch|fr|it|es|vn|info)$", re.I)
+    r"^https?:|://|^#|rights reserved|copyright|©|\[at\]|\(at\)|^[\w-]+(?:\.[\w-]+)+/|"
+    r"^[\w-]+\.(?:com|net|org|de|at|ch|fr|it|es|vn|info)$", re.I)
 
 
 def clean_name(raw: str) -> str:
@@ -360,8 +361,7 @@ def find(pre: Precomputed, site: list[str], rule_selector: str | None = None) ->
     ld_people, ld_orgs = _from_jsonld(pre)
     people = [n for n in ld_people if not _is_org(n, ld_orgs, site)]
     if people and all(_is_handle(n) for n in people):  # "christian.stadtfeld": a byline naming a person wins
-        byline = [n for n in _from_byline(pre) if " " in n and not _is_org(n, ld_orgs, site)]
-        return Found(byline or ld_people, ld_orgs)
+        return Found(_full_names(pre, ld_orgs, site) or ld_people, ld_orgs)
     if people:
         return Found(_with_coauthors(pre, site, ld_people), ld_orgs)
     orgs = ld_orgs + [n for n in ld_people if n not in ld_orgs]
@@ -370,12 +370,19 @@ def find(pre: Precomputed, site: list[str], rule_selector: str | None = None) ->
     if meta_people and any(" " in n for n in meta_people):
         return Found(meta_people, orgs)
     if meta_people:  # a lone handle such as "LTO" or "admin": a byline naming a person wins
-        byline = [n for n in _from_byline(pre) if " " in n and not _is_org(n, orgs, site)]
-        return Found(byline or meta_people, orgs)
+        return Found(_full_names(pre, orgs, site) or meta_people, orgs)
     # the site's own name in a meta author tag says nothing about who wrote it
-    orgs += [n for n in meta if n not in orgs and not is_site_name(n, site)]
-    # a byline may name the blog's owner, whose handle is also the host name
-    declared = _declared(site, pre)
+    return _from_page(pre, site, orgs + [n for n in meta if n not in orgs and not is_site_name(n, site)])
+
+
+def _full_names(pre: Precomputed, orgs: list[str], site: list[str]) -> list[str]:
+    return [n for n in _from_byline(pre) if " " in n and not _is_org(n, orgs, site)]
+
+
+def _from_page(pre: Precomputed, site: list[str], orgs: list[str]) -> Found:
+    """People named by the page's byline elements, or a "By" line at the
+    headline; the blog's owner as a last resort."""
+    declared = _declared(site, pre)  # a byline may name the blog's owner, whose handle is also the host name
     byline = [n for n in (_without_site(n, declared) for n in _from_byline(pre)) if not _is_org(n, orgs, declared)]
     if byline:
         return Found(byline, orgs)
@@ -537,8 +544,8 @@ _BYLINE_LINE = re.compile(r"^\s*(?:by|von|par|por|door|di|av|af|autor(?:in)?\s*:
                           re.I)
 
 
-_LABELLED = re.compile(r"^\s*(?:text|autor(?:in)?|author|auteur|tác giả)\s*:\s|^\s*(?:written|geschrieben|verfasst) (?:by|von)\b",
-                       re.I)
+_LABELLED = re.compile(r"^\s*(?:text|autor(?:in)?|author|auteur|tác giả)\s*:\s"
+                       r"|^\s*(?:written|geschrieben|verfasst) (?:by|von)\b", re.I)
 
 
 def body_byline(blocks: list[Block]) -> tuple[list[str], int | None]:
