@@ -104,3 +104,152 @@ def test_labels_in_byline_boxes_are_not_authors() -> None:
 def test_name_particles_stay_in_names() -> None:
     html = page("", '<span class="byline">Von Ursula von der Leyen</span>')
     assert extract(html, "https://blog.example.de/x", builtin=False).authors == ["Ursula von der Leyen"]
+
+
+def ld(author: str) -> str:
+    return ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Eine Meldung",'
+            f' "author": {author}}}</script>')
+
+
+def test_escaped_apostrophe_in_jsonld_name_is_no_separator() -> None:
+    html = page(ld('{"@type": "Person", "name": "James O&#039;Neil"}'))
+    assert extract(html, "https://cars.example/x", builtin=False).authors == ["James O'Neil"]
+
+
+def test_jsonld_handle_gives_way_to_the_full_name_in_the_byline() -> None:
+    html = page(ld('{"@type": "Person", "name": "admin"}'),
+                '<div class="post-header__author">von Tobias Kuske</div>')
+    assert extract(html, "https://zeitung.example/x", builtin=False).authors == ["Tobias Kuske"]
+
+
+def test_jsonld_handle_stays_without_a_byline() -> None:
+    html = page(ld('{"@type": "Person", "name": "gizzmo"}'))
+    assert extract(html, "https://blog.example/x", builtin=False).authors == ["gizzmo"]
+
+
+def test_meta_author_after_the_site_name_and_korean_reporter_suffix() -> None:
+    html = page('<meta property="og:site_name" content="한국신문"><meta name="author" content="한국신문">'
+                '<meta name="author" content="김민수 기자">')
+    assert extract(html, "https://news.example.kr/x", builtin=False).authors == ["김민수"]
+
+
+def test_agency_and_job_title_after_a_name_are_cut() -> None:
+    html = page("", '<span class="byline">By Jane Roe The Associated Press</span>'
+                    '<div class="author-meta"><span class="name">Aleks Petrov</span> '
+                    '<span class="label">Senior Writer</span></div>')
+    assert extract(html, "https://paper.example/x", builtin=False).authors == ["Jane Roe"]
+    html = page('<meta name="author" content="Ann Kerr USA TODAY NETWORK">')
+    assert extract(html, "https://paper.example/x", builtin=False).authors == ["Ann Kerr"]
+    html = page('<meta name="author" content="Aleks Petrov Senior Writer">')
+    assert extract(html, "https://paper.example/x", builtin=False).authors == ["Aleks Petrov"]
+    html = page(ld('{"@type": "Person", "name": "The Associated Press"}'))
+    assert extract(html, "https://paper.example/x", builtin=False).authors == ["The Associated Press"]
+
+
+def test_author_links_in_a_menu_are_no_byline() -> None:
+    html = page("", '<div class="author-line"><a href="/author/ben-lee">Ben Lee</a></div>')
+    html = html.replace("<body>", '<body><ul class="nav-sub-links"><li><a href="/author/amy-fox">Amy Fox</a></li>'
+                                  '<li><a href="/author/tom-ray">Tom Ray</a></li></ul>')
+    assert extract(html, "https://finance.example/x", builtin=False).authors == ["Ben Lee"]
+
+
+def test_author_bio_sentences_name_no_author() -> None:
+    html = page("", '<p class="author-bio">Alles über Lautsprecher, Heimkino und HiFi. Zudem haben wir Tipps.</p>')
+    assert extract(html, "https://blog.example/x", builtin=False).authors == []
+
+
+def test_photo_credit_after_the_author_is_cut() -> None:
+    html = page("", '<div class="article-author">Interview: Jens Berger Foto: Michael Huber</div>')
+    assert extract(html, "https://blog.example/x", builtin=False).authors == ["Jens Berger"]
+
+
+def test_outlet_name_read_with_the_byline_is_cut() -> None:
+    html = page('<meta property="og:site_name" content="Lakeside Courier">',
+                '<div class="byline-section"><span class="author"><a href="/staff/1/kim-hale/">Kim Hale</a></span> '
+                '<span class="credit">Lakeside Courier</span></div>')
+    assert extract(html, "https://lakesidecourier.example/x", builtin=False).authors == ["Kim Hale"]
+
+
+def test_by_line_under_the_headline_without_byline_markup() -> None:
+    html = ("<html><head><title>Woman Sees a Car</title></head><body><header><h1>Woman Sees a Car</h1>"
+            "<div><span>Trending</span> | <span>By</span>  <span>Cara Stiles</span> | <time>April 13, 2020</time>"
+            f"</div></header><article>{BODY}</article></body></html>")
+    assert extract(html, "https://stories.example/x", builtin=False).authors == ["Cara Stiles"]
+
+
+def test_site_name_under_the_headline_gives_way_to_a_body_byline() -> None:
+    html = ('<html><head><title>Forests</title><meta property="og:site_name" content="The Planet Post"></head>'
+            '<body><header><h1>Forests</h1><div>By The Planet Post - January 17, 2020</div></header>'
+            f'<article><p><em>Written by: <a href="/x">Julie Moll</a></em></p>{BODY}</article></body></html>')
+    assert extract(html, "https://planetpost.example/x", builtin=False).authors == ["Julie Moll"]
+
+
+def test_outlet_and_column_label_after_the_name_are_cut() -> None:
+    html = page('<meta property="og:site_name" content="The Harbour Times">',
+                '<div class="article-byline"><a href="/author/bo-lind">Bo Lind</a> Harbour Times</div>')
+    assert extract(html, "https://harbourtimes.example/x", builtin=False).authors == ["Bo Lind"]
+    html = page('<meta name="author" content="Jon Tall Columnist">')
+    assert extract(html, "https://harbourtimes.example/x", builtin=False).authors == ["Jon Tall"]
+
+
+def test_a_newspaper_beside_the_person_is_dropped() -> None:
+    html = page("", '<div class="byline">By Margit Schmid | The Bay Journal</div>')
+    assert extract(html, "https://bay.example/x", builtin=False).authors == ["Margit Schmid"]
+
+
+def test_meta_author_that_is_a_link_an_email_or_a_phrase_is_no_author() -> None:
+    for value in ("facebook.com/vegolino", "cipha[at]cipha.example", "deinen Hochzeitsbloggern"):
+        html = page(f'<meta name="author" content="{value}">')
+        assert extract(html, "https://blog.example/x", builtin=False).authors == [], value
+
+
+def test_text_label_above_photo_credits_at_the_end_of_the_body() -> None:
+    html = page("", "").replace("</article>", "<p>(wird fortgesetzt)</p><p>Text: Klaus Fried</p>"
+                                 "<p>Fotos: Helm Elster, Frank Jäger</p><p>Literatur:</p>"
+                                 "<p>Gebhardt, Wolfgang: Büssing Lastwagen. Stuttgart 2007</p></article>")
+    article = extract(html, "https://fahrzeuge.example/x", builtin=False)
+    assert article.authors == ["Klaus Fried"]
+    assert "Klaus Fried" not in article.body
+
+
+def test_coauthors_in_the_by_line_beside_a_single_jsonld_author() -> None:
+    html = page(ld('{"@type": "Person", "name": "Chris Hayden"}'),
+                '<p class="news-byline">By Chris Hayden and Tom Castell on December 21, 2023 at 3:53PM PST</p>')
+    assert extract(html, "https://games.example/x", builtin=False).authors == ["Chris Hayden", "Tom Castell"]
+
+
+def test_date_after_the_last_name_in_a_byline() -> None:
+    html = page("", '<div class="author">By Starr Bowen, Rana Anif, Anna Chen 12/22/2023</div>')
+    assert extract(html, "https://music.example/x", builtin=False).authors == ["Starr Bowen", "Rana Anif", "Anna Chen"]
+
+
+def test_owner_of_a_personal_blog_when_no_author_is_named() -> None:
+    html = page('<meta property="og:site_name" content="Daniela Lemke&#039;s blog">')
+    assert extract(html, "https://lemke.example/2019/json", builtin=False).authors == ["Daniela Lemke"]
+    html = page('<meta property="og:site_name" content="Daniela Lemke&#039;s blog">',
+                '<p class="byline">By Tom Berg</p>')
+    assert extract(html, "https://lemke.example/2019/json", builtin=False).authors == ["Tom Berg"]
+
+
+def headed(before: str, after: str) -> str:
+    return (f"<html><head><title>Eine Meldung</title></head><body><header>{before}<h1>Eine Meldung</h1>{after}"
+            f"</header><article>{BODY}</article></body></html>")
+
+
+def test_name_beside_a_date_next_to_the_headline() -> None:
+    html = headed("", "<h4>Ein Vorspann.</h4><div><span>Sehra Karas &nbsp;|</span> <span>05.04.2025</span></div>")
+    assert extract(html, "https://ajans.example/x", builtin=False).authors == ["Sehra Karas"]
+    html = headed("<small>04.02.2022 | 13:10 Uhr | Uta Helker</small>", "")
+    assert extract(html, "https://pferde.example/x", builtin=False).authors == ["Uta Helker"]
+
+
+def test_a_section_beside_a_date_is_no_name() -> None:
+    html = headed("", "<div>Nächster ❯ | 05.04.2025</div><div>Politik | 05.04.2025</div>")
+    assert extract(html, "https://ajans.example/x", builtin=False).authors == []
+
+
+def test_a_legal_form_marks_an_organisation_that_a_person_outranks() -> None:
+    html = page('<meta name="author" content="Hanns-Wendel-Stiftung e.V.">', '<p class="byline">Von Uta Stasch</p>')
+    assert extract(html, "https://stiftung.example/x", builtin=False).authors == ["Uta Stasch"]
+    html = page('<meta name="author" content="Bergportal GmbH">')  # no person named: the company stays
+    assert extract(html, "https://alpen.example/x", builtin=False).authors == ["Bergportal GmbH"]

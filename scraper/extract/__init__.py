@@ -130,11 +130,12 @@ def _extract(text: str, url: str | None, rules: Sequence[SiteRule] | None, offse
             blocks = body_mod.with_lead(pre, blocks, article_scope)
         blocks = lead_mod.with_lead(pre, blocks, containers)
 
-    if not people:
-        names, at = authors_mod.body_byline(blocks)
-        if names:
-            people = names
-            blocks = blocks[:at] + blocks[at + 1:]
+    names, at = authors_mod.body_byline(blocks)
+    # the "By" line read under the headline may be the body's first block: it leaves the body too
+    if names and (not people or (found.under_headline and {n.casefold() for n in names}
+                                 <= {p.casefold() for p in people})):
+        people = people or names
+        blocks = blocks[:at] + blocks[at + 1:]
     use_signature = rule.signature if rule is not None else True
     names, used = authors_mod.signature(blocks, language, forced=bool(rule and rule.signature))
     if use_signature and names:
@@ -145,7 +146,7 @@ def _extract(text: str, url: str | None, rules: Sequence[SiteRule] | None, offse
         elif all(n.casefold() in known for n in names):
             blocks = [b for i, b in enumerate(blocks) if i not in used]
     if not people:
-        people = found.organisations
+        people = found.owner or found.organisations
 
     body = "\n\n".join(b.text for b in blocks)
     article = Article(

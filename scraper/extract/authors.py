@@ -8,8 +8,9 @@ by the caller (``signature`` returns how many blocks it used).
 
 from __future__ import annotations
 
+import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .body import Block
@@ -23,7 +24,7 @@ _BY = re.compile(r"^\s*(?:(?:posted|written|words|published|eingestellt|veröffe
 # the one-letter conjunctions ("y", "e") only in lower case: "Chris E. Hayner" is one name
 _SPLIT = re.compile(r"\s*(?:,|;|&|\||/|\b(?i:and|und|et|và)\b|\s[ye]\s)\s*")
 _NOT_NAME = re.compile(r"https?://|www\.|@|\d{3,}|staff|editor|redaktion|newsroom|desk|agency|agencies|"
-                       r"reuters|associated press|\bafp\b|\bap\b|\bdpa\b|\bsid\b|\bkna\b|\bepd\b|"
+                       r"reuters|associated press|\bafp\b|\bap\b|\bapa\b|\bdpa\b|\bsid\b|\bkna\b|\bepd\b|"
                        r"contributor|correspondent|reporter|team|admin|guest|anonymous|unknown|"
                        r"\bnews\b|\bmedia\b|\bonline\b|\.com|\.vn|\.de", re.I)
 _URLISH = re.compile(r"https?://|www\.|@\w+\.\w|[{}<>=]")
@@ -33,7 +34,7 @@ _NOT_NAME_STRICT = re.compile(r"\b(?:name|publisher|ceo|journalist\w*|kolumnist\
                               r"unbenannt|says|sagt|schreibt|said|wrote|antworten|reply|gmbh|e\.?v\.?|eg|kg|ag|"
                               r"inc|ltd|llc|team|verlag|herausgeber|follow|folgen|profil\w*|share|teilen|"
                               r"bearbeiten|edit|abonnieren|anmelden|mehr|more|alle|all|themen|topics|artikel|"
-                              r"articles|posts|view|contact|kontakt|about)\b|\*", re.I)
+                              r"articles|posts|view|contact|kontakt|about|writer)\b|\*", re.I)
 _SOURCE = re.compile(r"^\s*(?:theo|nguồn|source|quelle|via)\b", re.I)
 _ROLE = re.compile(r"^\(.{1,80}\)$")
 _UPPER_WORD = re.compile(r"^[^\W\d_][\w.'’\-]*$")
@@ -82,24 +83,50 @@ def _stray_link(node: Any) -> bool:
 
 
 _HANDLE = re.compile(r"\s+@\w+$")
+# what follows a name in one byline element: an agency, a job title, an
+# all-capitals outlet after a mixed-case name, a Korean "reporter"
+_ROLE_TAIL = re.compile(
+    r"(?<=\w)\s+(?i:(?:the\s+)?associated press|reuters|bloomberg|(?:senior|staff|contributing)\s+"
+    r"(?:writer|editor|reporter|correspondent)|columnist|기자)$"
+    r"|(?<=[a-zà-ÿ])\s+(?:[A-Z]{2,}\b\s*){2,}$")
+
+
+def _without_tail(name: str) -> str:
+    """"Craig Meyer USA TODAY NETWORK" -> "Craig Meyer"; "The Associated
+    Press" alone stays."""
+    short = _ROLE_TAIL.sub("", name)
+    if short == name or _SPLIT.search(short):  # "A, Senior Contributing Writer": the parts are cut one by one
+        return name
+    return short if " " in short or not short.isascii() else name
 _JUNK_NAME = re.compile(
-    r"^https?:|://|^#|rights reserved|copyright|©|^[\w-]+\.(?:com|net|org|de|at|ch|fr|it|es|vn|info)$", re.I)
+    r"^https?:|://|^#|rights reserved|copyright|©|\[at\]|\(at\)|^[\w-]+(?:\.[\w-]+)+/|"
+    r"^[\w-]+\.(?:com|net|org|de|at|ch|fr|it|es|vn|info)$", re.I)
 
 
 def clean_name(raw: str) -> str:
+    if "&" in raw:  # "James O&#039;Neil" in a JSON-LD or meta field: the ";" is no separator
+        raw = html.unescape(raw)
     name = " ".join(raw.replace("\xa0", " ").replace("\u200b", "").split())
     name = _HANDLE.sub("", name)  # "Williams Perdomo @wperdomod"
     if "(" in name:
         name = re.sub(r"\s*[(<]\s*(?:https?://|mailto:)[^)>]*[)>]", "", name)  # "Jane Doe (http://jane.example/)"
     name = _BY.sub("", name)
     name = re.sub(r"^(?:Tác giả|Author|Autor|Auteur|Autorin)\s*:?\s*", "", name, flags=re.I)
+    name = _without_tail(name)
     return name.strip(" .,:;-–—|()[]")
+
+
+# the date after the names: "… and Tom Caswell on December 21, 2023", "Anna Chan 12/22/2023"
+_DATE_TAIL = re.compile(
+    r"[\s,|·•—–-]+(?:(?i:on|am|le|el|updated|aktualisiert|published|veröffentlicht)\s+)?"
+    r"(?:(?i:jan|feb|m[aä]r|apr|ma[iy]|jun|jul|aug|sep|o[ck]t|nov|de[cz])[a-zäé]*\.?\s+\d|\d{1,2}[./]\s?\d{1,2}[./]\d{2,4}"
+    r"|\d{4}-\d\d-\d\d).*$")
 
 
 def split_names(raw: str, strict: bool = True) -> list[str]:
     """Names in a byline. ``strict`` (DOM text) also rejects agency and role
     words; machine-readable author fields are trusted more."""
-    raw = clean_name(raw)
+    raw = clean_name(_DATE_TAIL.sub("", raw))
     if not raw or _SOURCE.match(raw) or _JUNK_NAME.search(raw):
         return []
     names = []
@@ -116,6 +143,8 @@ def looks_like_name(text: str, strict: bool = True) -> bool:
         return False
     if _URLISH.search(text) or _ROLE.match(text):
         return False
+    if len(words) > 1 and words[0][:1].islower() and words[0] not in _PARTICLES:
+        return False  # "deinen Hochzeitsbloggern"; a one-word handle may be lower case
     if strict and (_NOT_NAME.search(text) or _DATEISH.search(text) or _NOT_NAME_STRICT.search(text)
                    or not words[0][:1].isupper() or _has_common_word(words)):
         return False
@@ -159,7 +188,7 @@ def _from_jsonld(pre: Precomputed) -> tuple[list[str], list[str]]:
             people.extend(n for n in split_names(name, strict=False) if n not in people)
         elif isinstance(item, str):
             people.extend(n for n in split_names(item, strict=False) if n not in people)
-    return people, orgs
+    return [n for n in people if n.casefold() not in _LD_PLACEHOLDERS], orgs
 
 
 _META_KEYS = ("dc:creator", "dc.creator", "dcterms.creator", "dcterm:creator", "author", "article:author",
@@ -169,9 +198,10 @@ _META_KEYS = ("dc:creator", "dc.creator", "dcterms.creator", "dcterm:creator", "
 
 _PLACEHOLDERS = frozenset(("publisher", "author", "admin", "administrator", "editor", "user", "unknown", "null",
                            "none", "undefined", "redaktion"))
+_LD_PLACEHOLDERS = _PLACEHOLDERS - {"redaktion", "editor"}
 
 
-def _from_meta(pre: Precomputed) -> list[str]:
+def _from_meta(pre: Precomputed, site: list[str]) -> list[str]:
     for label, data in (("twitter:label1", "twitter:data1"), ("twitter:label2", "twitter:data2")):
         if _AUTHOR_LABEL.search(pre.first_meta(label) or ""):
             names = split_names(pre.first_meta(data) or "", strict=False)
@@ -181,7 +211,7 @@ def _from_meta(pre: Precomputed) -> list[str]:
         for value in pre.meta.get(key, ()):
             if value and not value.startswith("http") and value.strip().casefold() not in _PLACEHOLDERS:
                 names = split_names(value, strict=False)
-                if names:
+                if names and not all(is_site_name(n, site) for n in names):  # "한국일보" before "신현주 기자"
                     return names
     return []
 
@@ -196,9 +226,10 @@ def _from_byline(pre: Precomputed, selector: str | None = None) -> list[str]:
         if node.tag in ("button", "input", "select", "option", "form", "script", "style"):
             continue
         text = node.attributes.get("content") or node.text(separator=" ", strip=True)
-        if not text or len(text) > 160:
+        if not text or len(text) > 160 or _SENTENCE.search(text):
             continue
-        if not selector and _in_comments(node):  # after the cheap tests: it walks up ten ancestors
+        text = _CREDIT.split(text)[0]
+        if not selector and _off_article(node):  # after the cheap tests: it walks up ten ancestors
             continue
         found = split_names(text)
         if not found and "://" not in text and _is_card(node):
@@ -218,6 +249,13 @@ def _from_byline(pre: Precomputed, selector: str | None = None) -> list[str]:
     return names
 
 
+# a sentence ends and another begins: an author's bio, not a byline
+_SENTENCE = re.compile(r"[^\W\d_]{2}[a-zäöüßà-ÿ]\.\s+[A-ZÄÖÜ][a-zäöüß]+\s+[a-zäöüß]")
+# a photo credit after the author: "Interview: Jens Bergmann Foto: Michael Hudler"
+_CREDIT = re.compile(r"\s+(?:fotos?|photos?|bilder?|images?|photography|illustrations?)(?:\s*:|\s+(?:by|von)\b)",
+                     re.I)
+
+
 def _is_card(node: Any) -> bool:
     attrs = node.attributes
     classes = f" {attrs.get('class') or ''} ".lower()
@@ -225,7 +263,12 @@ def _is_card(node: Any) -> bool:
             or attrs.get("itemprop") == "author")
 
 
-def _in_comments(node: Any) -> bool:
+_MENU = re.compile(r"(?:^|[\s_-])(?:nav|menu|dropdown)")
+
+
+def _off_article(node: Any) -> bool:
+    """Inside comments, a footer or aside, or a menu (a site's list of its
+    authors is no byline)."""
     current = node.parent
     for _ in range(10):
         if current is None:
@@ -233,15 +276,20 @@ def _in_comments(node: Any) -> bool:
         attrs = current.attributes
         label = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
         if (("comment" in label and "commentary" not in label) or "respond" in label or "reply" in label
-                or current.tag in ("footer", "aside")):
+                or current.tag in ("footer", "aside", "nav")
+                or (current.tag != "body" and _MENU.search(label))):  # a body class names the theme's menus
             return True
         current = current.parent
     return False
 
 
+# a legal form names a company or association: "Hanns-Seidel-Stiftung e.V.", "bergportal GmbH"
+_LEGAL_FORM = re.compile(r"\b(?:gmbh|e\.\s?v\b|ag|kg|inc|ltd|llc|corp|plc|s\.a|s\.l|sarl|verlag|stiftung)\b\.?$", re.I)
+
+
 def _is_org(name: str, orgs: list[str], site: list[str]) -> bool:
     key = _fold_key(name)
-    if not key:
+    if not key or _LEGAL_FORM.search(name):
         return True
     for other in list(orgs) + list(site):
         other_key = _fold_key(other)
@@ -250,7 +298,7 @@ def _is_org(name: str, orgs: list[str], site: list[str]) -> bool:
     return False
 
 
-_NOT_A_PERSON = re.compile(r"\b(?:copied|sponsored|advertisement|chief|officer|head of|director|president|"
+_NOT_A_PERSON = re.compile(r"^the\s|\b(?:copied|sponsored|advertisement|chief|officer|head of|director|president|"
                            r"spokes\w+|media for)\b|\.(?:com|net|org)\b", re.I)
 _NEVER_A_PERSON = re.compile(r"\b(?:staff|reports?)\b|^(?:january|february|march|april|may|june|july|august|"
                              r"september|october|november|december|monday|tuesday|wednesday|thursday|friday|"
@@ -262,7 +310,7 @@ def tidy(names: list[str], site: list[str]) -> list[str]:
     desk labels or a lone month name always go ("TMZ Staff", "December"); job
     titles, UI labels and the site's own name go when a person is named beside
     them ("NBA.com", "Head of Reality Labs", "Link Copied")."""
-    names = [n for n in names if not _NEVER_A_PERSON.search(n)]
+    names = list({n.casefold(): n for n in reversed(names) if not _NEVER_A_PERSON.search(n)}.values())[::-1]
     kept = [n for n in names if not _NOT_A_PERSON.search(n) and not is_site_name(n, site)]
     return kept or names
 
@@ -288,6 +336,12 @@ def _fold_key(text: str) -> str:
     return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
+def _is_handle(name: str) -> bool:
+    """One word in Latin script ("admin", "christian.stadtfeld"); a CJK name
+    has no spaces either."""
+    return " " not in name and all(ord(ch) < 0x250 for ch in name)
+
+
 @dataclass
 class Found:
     """People named as authors, and organisations to fall back on when no
@@ -295,6 +349,8 @@ class Found:
 
     people: list[str]
     organisations: list[str]
+    under_headline: bool = False  # read from a "By …" line after the headline, which may be in the body
+    owner: list[str] = field(default_factory=list)  # a personal site's owner, after any byline in the body
 
 
 def find(pre: Precomputed, site: list[str], rule_selector: str | None = None) -> Found:
@@ -304,21 +360,183 @@ def find(pre: Precomputed, site: list[str], rule_selector: str | None = None) ->
             return Found(names, [])
     ld_people, ld_orgs = _from_jsonld(pre)
     people = [n for n in ld_people if not _is_org(n, ld_orgs, site)]
+    if people and all(_is_handle(n) for n in people):  # "christian.stadtfeld": a byline naming a person wins
+        return Found(_full_names(pre, ld_orgs, site) or ld_people, ld_orgs)
     if people:
-        return Found(ld_people, ld_orgs)
+        return Found(_with_coauthors(pre, site, ld_people), ld_orgs)
     orgs = ld_orgs + [n for n in ld_people if n not in ld_orgs]
-    meta = _from_meta(pre)
+    meta = _from_meta(pre, site)
     meta_people = [n for n in meta if not _is_org(n, orgs, site)]
     if meta_people and any(" " in n for n in meta_people):
         return Found(meta_people, orgs)
     if meta_people:  # a lone handle such as "LTO" or "admin": a byline naming a person wins
-        byline = [n for n in _from_byline(pre) if " " in n and not _is_org(n, orgs, site)]
-        return Found(byline or meta_people, orgs)
+        return Found(_full_names(pre, orgs, site) or meta_people, orgs)
     # the site's own name in a meta author tag says nothing about who wrote it
-    orgs += [n for n in meta if n not in orgs and not is_site_name(n, site)]
-    # a byline may name the blog's owner, whose handle is also the host name
-    byline = [n for n in _from_byline(pre) if not _is_org(n, orgs, _declared(site, pre))]
-    return Found(byline, orgs)
+    return _from_page(pre, site, orgs + [n for n in meta if n not in orgs and not is_site_name(n, site)])
+
+
+def _full_names(pre: Precomputed, orgs: list[str], site: list[str]) -> list[str]:
+    return [n for n in _from_byline(pre) if " " in n and not _is_org(n, orgs, site)]
+
+
+def _from_page(pre: Precomputed, site: list[str], orgs: list[str]) -> Found:
+    """People named by the page's byline elements, or a "By" line at the
+    headline; the blog's owner as a last resort."""
+    declared = _declared(site, pre)  # a byline may name the blog's owner, whose handle is also the host name
+    byline = [n for n in (_without_site(n, declared) for n in _from_byline(pre)) if not _is_org(n, orgs, declared)]
+    if byline:
+        return Found(byline, orgs)
+    headline = _under_headline(pre)  # "By The Planetary Press" is the site: a fallback, as an organisation
+    people = [n for n in headline if not _is_org(n, orgs, declared)]
+    return Found(people, orgs + [n for n in headline if _is_org(n, orgs, declared)], True, _blog_owner(pre, site))
+
+
+_OWNED = re.compile(r"^(.+?)['’]s\s+(?:blog|weblog|digital home|home ?page|website|journal)$", re.I)
+_TITLE_PARTS = re.compile(r"\s+[|–—·:-]\s+")
+
+
+def _blog_owner(pre: Precomputed, site: list[str]) -> list[str]:
+    """The person a personal site is named after ("Daniel Lemire's blog"),
+    for a page that names no author."""
+    for name in [*site, *_TITLE_PARTS.split(pre.title_tag or "")]:
+        owned = _OWNED.match(name.strip())
+        if owned and " " in owned.group(1) and looks_like_name(owned.group(1)):
+            return [owned.group(1)]
+    return []
+
+
+def _with_coauthors(pre: Precomputed, site: list[str], people: list[str]) -> list[str]:
+    """The JSON-LD names, or a meta tag's or "By …" line's longer list that
+    holds them all (JSON-LD often lists only the first author)."""
+    if len(people) > 1:
+        return people
+    known = {n.casefold() for n in people}
+    meta = {n.casefold(): n for n in _from_meta(pre, site)}
+    if meta.keys() == known:  # the meta tag agrees: no need to read the page
+        return people
+    for more in (list(meta.values()), _by_line_names(pre)):
+        if len(more) > len(people) and known <= {n.casefold() for n in more}:
+            return more
+    return people
+
+
+def _by_line_names(pre: Precomputed) -> list[str]:
+    """The names in the first byline element near the headline that reads
+    "By A and B" (the headline's block is searched, not the whole page)."""
+    scope = pre.h1s[0] if pre.h1s else None
+    for _ in range(4):
+        scope = scope.parent if scope is not None and scope.parent is not None else scope
+    if scope is None or scope.tag in ("body", "html"):
+        return []
+    for node in scope.css("[class*=byline i], [class*=author i]")[:10]:
+        text = node.text(separator=" ", strip=True)
+        if text and len(text) <= 160 and _BYLINE_LINE.match(text) and not _off_article(node):
+            return _byline_in_line(text)
+    return []
+
+
+def _without_site(name: str, site: list[str]) -> str:
+    """"Kaitlyn McCormick Cherry Hill Courier-Post" -> "Kaitlyn McCormick":
+    the outlet's name read with the name out of one byline box."""
+    folded = name.casefold()
+    for other in site:
+        for tail in {" " + other.casefold(), " " + other.casefold().removeprefix("the ")}:
+            if len(tail) > 4 and folded.endswith(tail) and " " in name[:-len(tail)].strip():
+                return name[:-len(tail)].strip(" ,|-–")
+    return name
+
+
+_LINE_START = re.compile(r"^[\s|·•—–-]+")
+_LINE_PARTS = re.compile(r"\s+[|•·]\s+|\s{2,}")
+_LABEL_GAP = re.compile(r"\b((?i:by|von|par|por))\s+")
+
+
+def _short_text(node: Any, limit: int = 120) -> str:
+    """The text of ``node`` if it is short; "" for a long one, read no
+    further than needed (a sibling of the headline may hold the article)."""
+    if node.tag in ("script", "style"):
+        return ""
+    if node.tag == "-text":
+        return (node.text_content or "").strip()
+    parts: list[str] = []
+    size = 0
+    for count, child in enumerate(node.traverse(include_text=True)):
+        if count > 80:
+            return ""
+        if child.tag == "-text":
+            text = child.text_content or ""
+            size += len(text)
+            if size > limit * 3:  # markup whitespace counts here, not in the line
+                return ""
+            parts.append(text)
+        elif child.tag in ("script", "style"):
+            return ""
+    return " ".join(part.strip() for part in parts).strip()  # as node.text(separator=" ", strip=True)
+
+
+def _byline_in_line(text: str) -> list[str]:
+    """The names of the "By …" part of a short line ("Trending | By Cara
+    Stiles | April 13, 2020")."""
+    if not text or len(text) > 120:
+        return []
+    text = _LABEL_GAP.sub(r"\1 ", _LINE_START.sub("", text))  # "By  Cara Stiles"
+    parts = _LINE_PARTS.split(text)[:4]
+    for part in parts:
+        if _BYLINE_LINE.match(part):
+            return split_names(_CREDIT.split(part)[0])[:4]
+    return _dated_name(_DATED_PARTS.split(text)[:4])
+
+
+_DATED_PARTS = re.compile(r"\s+[|•·–-]\s+|\s{2,}")
+_DATE_PART = re.compile(r"^\d{1,2}[./]\s?\d{1,2}[./]\s?\d{2,4}\b|^\d{4}-\d\d-\d\d\b")
+
+
+def _dated_name(parts: list[str]) -> list[str]:
+    """"Sehernur Karsu | 05.04.2025", "25.10.2022 - Reiner Nagel": a line of
+    a date and one person's name of two or three words."""
+    if len(parts) < 2 or not any(_DATE_PART.match(p) for p in parts):
+        return []
+    names = [p for p in parts if 2 <= len(p.split()) <= 3 and looks_like_name(p)
+             and all(w[0].isupper() or w in _PARTICLES for w in p.split())]
+    return names if len(names) == 1 else []
+
+
+def _under_headline(pre: Precomputed) -> list[str]:
+    """A "By Jane Doe, Staff Writer" line in the first few elements after the
+    headline (or after its parents), where no element is marked as a byline."""
+    h1s = pre.h1s
+    node = h1s[0] if h1s else None
+    for level in range(3):
+        if node is None:
+            return []
+        names = _line_after(node.next, 6) or (_dated_before(node.prev) if level == 0 else [])
+        if names:
+            return names
+        node = node.parent
+    return []
+
+
+def _line_after(sibling: Any, count: int) -> list[str]:
+    for _ in range(count):
+        if sibling is None:
+            return []
+        names = _byline_in_line(_short_text(sibling))
+        if names:
+            return names
+        sibling = sibling.next
+    return []
+
+
+def _dated_before(sibling: Any) -> list[str]:
+    """"04.02.2022 | 13:10 Uhr | Uta Helkenberg" just above the headline."""
+    for _ in range(4):
+        if sibling is None:
+            return []
+        text = _short_text(sibling)
+        if text:
+            return _dated_name(_DATED_PARTS.split(text)[:4])
+        sibling = sibling.prev
+    return []
 
 
 _BYLINE_LINE = re.compile(r"^\s*(?:by|von|par|por|door|di|av|af|autor(?:in)?\s*:|auteur\s*:|author\s*:|text\s*:|"
@@ -326,13 +544,19 @@ _BYLINE_LINE = re.compile(r"^\s*(?:by|von|par|por|door|di|av|af|autor(?:in)?\s*:
                           re.I)
 
 
+_LABELLED = re.compile(r"^\s*(?:text|autor(?:in)?|author|auteur|tác giả)\s*:\s"
+                       r"|^\s*(?:written|geschrieben|verfasst) (?:by|von)\b", re.I)
+
+
 def body_byline(blocks: list[Block]) -> tuple[list[str], int | None]:
     """A "By Jane Doe" / "Von Max Muster" / "Auteur : X" line among the first
     or last blocks of the body: (names, its index)."""
     count = len(blocks)
-    for index in [*range(min(3, count)), *range(max(3, count - 3), count)]:
+    for index in [*range(min(3, count)), *range(max(3, count - 8), count)]:
         text = blocks[index].text
         if len(text) > 80 or not _BYLINE_LINE.match(text):
+            continue
+        if 3 <= index < count - 3 and not _LABELLED.match(text):  # "Text: X" above photo credits and sources
             continue
         text = re.split(r"\s+[|•·]\s+|\s{2,}|\s+[-–]\s+(?=\d)", text)[0]
         text = re.sub(r"\s+(?:edition|édition|redaktion|fotos?|photos?|bild)\s*:.*$", "", text, flags=re.I)
