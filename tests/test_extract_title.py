@@ -153,3 +153,9 @@ def test_a_navigation_heading_is_not_the_article_heading() -> None:
             f'<header><nav><h1 class="aural">Navigation und Service des Amtes</h1></nav></header>'
             f'<article>{BODY}</article></body></html>')
     assert extract(html, "https://www.amt.example/ki", builtin=False).title == seo
+
+
+def test_a_headings_permalink_mark_is_not_part_of_the_title() -> None:
+    html = page("<title>Evolve: Shared Mutable History — evolve extension</title>",
+                'Evolve: Shared Mutable History<a class="headerlink" href="#evolve">¶</a>')
+    assert extract(html, "https://docs.example.org/evolve", builtin=False).title == "Evolve: Shared Mutable History"

@@ -148,7 +148,8 @@ _TITLE_CLASS = ("h2[class*=title i], h2[class*=headline i], h2[itemprop=headline
 
 
 def _clean(text: str | None) -> str:
-    return " ".join((text or "").replace("\xad", "").split())
+    """One-spaced, without soft hyphens or a heading's permalink mark ("Title ¶")."""
+    return " ".join((text or "").replace("\xad", "").split()).rstrip(" ¶§🔗")
 
 
 def _values(pre: Precomputed) -> dict[str, str | None]:
