@@ -397,7 +397,7 @@ def _text_divs(tree: LexborHTMLParser) -> list[LexborNode]:
     for div in tree.css("div")[:3000]:
         own = 0
         for child in div.iter(include_text=True):
-            if child.tag == "-text":
+            if child.tag_id == _TEXT_ID:
                 own += len((child.text_content or "").strip())
         if own >= 60:
             out.append(div)
@@ -582,6 +582,8 @@ def _skip(child: LexborNode, tag: str, limit: _Limit) -> bool:
     attrs = child.attributes
     if not attrs:
         return False
+    if len(attrs) == 1 and "class" in attrs:  # the common case: a class name alone
+        return _skip_label(child, tag, f"{attrs['class'] or ''} ", limit)
     prop = attrs.get("itemprop")
     if (prop and prop in _META_PROPS) or attrs.get("rel") == "author":
         return True
@@ -593,10 +595,16 @@ def _skip(child: LexborNode, tag: str, limit: _Limit) -> bool:
     ident = attrs.get("id") or ""
     if tag in _HEADINGS and ident.count("-") >= 4:
         ident = ""  # an anchor slug of the heading's text ("how-to-make-the-most-of-it"), no component name
-    label = f"{attrs.get('class') or ''} {ident}"
+    return _skip_label(child, tag, f"{attrs.get('class') or ''} {ident}", limit)
+
+
+def _skip_label(child: LexborNode, tag: str, label: str, limit: _Limit) -> bool:
+    """``_skip`` by the element's class/id label."""
     if tag == "table" and "image" in label:
         return True
-    level = junk_label(label, inside_body=True)
+    level = _LABELS[True].get(label)  # junk_label's memo, read here: the call costs more than the lookup
+    if level is None:
+        level = junk_label(label, inside_body=True)
     if not level:
         return False
     if level == STRONG or len(child.text(strip=True)) <= GOOD_PARAGRAPH:  # no article part is that small
@@ -664,11 +672,8 @@ def _keep(block: Block) -> bool:
         return False
     if len(text) <= 60 and _set_apart(block) and _TRAILING_LABEL.match(text):
         return False  # a "Read more:" / "Czytaj też" label set apart, wherever it is
-    if block.link_density > 0.6 and block.tag != "p":
-        return False
-    if block.link_density > 0.8:
-        return False
-    return True
+    density = block.link_density
+    return not (density > 0.8 or (density > 0.6 and block.tag != "p"))
 
 
 def _set_apart(block: Block) -> bool:
@@ -723,6 +728,25 @@ _TEXT_ID = LexborHTMLParser("<p>x</p>").css_first("p").first_child.tag_id
 _PLAIN_INLINE = frozenset("sup sub abbr code kbd var wbr".split())
 
 
+def _tag_names(names: frozenset[str]) -> dict[int, str]:
+    """lexbor's fixed ids of standard tag names -> the names. Reading
+    ``tag_id`` and looking it up costs a fraction of reading ``tag`` (which
+    builds a new string); custom elements get per-page ids, so they stay
+    out of the table and are read by name."""
+    tree = LexborHTMLParser("")
+    table = {}
+    for name in names:
+        node = tree.create_node(name)
+        if node.tag == name and node.tag_id < 1024:
+            table[node.tag_id] = name
+    return table
+
+
+_NAMES = _tag_names(BLOCK_TAGS | SKIP_TAGS | _PLAIN_INLINE | SKIP_IN_BODY | frozenset(
+    "a b strong br rt rp ruby span em i u s small big font mark del ins q cite dfn label bdi bdo tt strike nobr "
+    "center data output".split()))
+
+
 def _bare_reading(rt: LexborNode) -> bool:
     """A ruby reading (<rt>) with no <rp> parentheses around it: inline it
     would run into its base text ("子こども"), so it is left out. With <rp>
@@ -746,7 +770,8 @@ def _walk(container: LexborNode, out: list[Block], limit: _Limit) -> None:
     parts = builder.parts
     while True:
         for child in iterator:
-            if child.tag_id == _TEXT_ID:  # the id is cheaper to read than the name
+            tag_id = child.tag_id
+            if tag_id == _TEXT_ID:  # the id is cheaper to read than the name
                 text = child.text_content
                 if text:
                     if "\n" in text:
@@ -759,7 +784,7 @@ def _walk(container: LexborNode, out: list[Block], limit: _Limit) -> None:
                         if strong_depth:
                             builder.strong += size
                 continue
-            ctag = child.tag
+            ctag = _NAMES.get(tag_id) or child.tag
             if ctag == "br":
                 parts.append("\n")
                 continue
