@@ -289,8 +289,10 @@ class DateFinder:
         ld = jsonld_text(article.get(ld_key)) if article else None
         if ld:
             values.append((ld, 2))
+        meta = pre.meta
         for i, key in enumerate(keys):
-            values.extend((value, 2 if i < 2 or key == ld_key.lower() else 1) for value in pre.meta.get(key, ()))
+            if key in meta:  # most keys are absent: no generator for them
+                values.extend((value, 2 if i < 2 or key == ld_key.lower() else 1) for value in meta[key])
         if not values:
             values.extend((value, 2) for value in pre.itemprop(ld_key))
         out = []
