@@ -96,7 +96,7 @@ SKIP_TAGS = frozenset("script style noscript template svg iframe figure figcapti
                       "textarea nav head title meta link object embed canvas video audio picture img".split())
 
 
-@dataclass
+@dataclass(slots=True)  # built once per paragraph: no per-instance dict
 class Block:
     """One rendered paragraph, with the hints the byline rules read."""
 
@@ -555,9 +555,11 @@ class _Limit:
             self._value = max(self.FLOOR, 0.3 * sum(dense_text(c) for c in self.containers))
         return self._value
 
-    def small(self, node: LexborNode) -> bool:
-        """Whether the dense text under ``node`` is within the limit."""
-        text = len(node.text(strip=True))
+    def small(self, node: LexborNode, text: int | None = None) -> bool:
+        """Whether the dense text under ``node`` (``text`` characters of
+        text, when the caller measured it already) is within the limit."""
+        if text is None:
+            text = len(node.text(strip=True))
         if text <= self.FLOOR:
             return True
         limit = self.value()
@@ -571,7 +573,7 @@ class _NoLimit(_Limit):
 
     __slots__ = ()
 
-    def small(self, node: LexborNode) -> bool:
+    def small(self, node: LexborNode, text: int | None = None) -> bool:
         return False
 
 
@@ -607,9 +609,12 @@ def _skip_label(child: LexborNode, tag: str, label: str, limit: _Limit) -> bool:
         level = junk_label(label, inside_body=True)
     if not level:
         return False
-    if level == STRONG or len(child.text(strip=True)) <= GOOD_PARAGRAPH:  # no article part is that small
+    if level == STRONG:
         return limit.small(child)
-    return limit.small(child) and not big_twin(child, lambda twin: not limit.small(twin))
+    size = len(child.text(strip=True))
+    if size <= GOOD_PARAGRAPH:  # no article part is that small
+        return limit.small(child, size)
+    return limit.small(child, size) and not big_twin(child, lambda twin: not limit.small(twin))
 
 
 _LABEL_LINES = frozenset(("advertisement", "anzeige", "werbung", "reklam", "reklama", "publicité", "publicidad",
