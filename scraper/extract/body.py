@@ -729,6 +729,9 @@ def _is_right(node: LexborNode) -> bool:
 # lexbor's fixed id of text nodes (tag name "-text").
 _TEXT_ID = LexborHTMLParser("<p>x</p>").css_first("p").first_child.tag_id
 
+# Skipped in the body by their name alone (``_skip`` would say so for the latter).
+_NOT_IN_BODY = SKIP_TAGS | SKIP_IN_BODY
+
 # Inline formatting never holds boilerplate of its own: no class test needed.
 _PLAIN_INLINE = frozenset("sup sub abbr code kbd var wbr".split())
 
@@ -793,7 +796,7 @@ def _walk(container: LexborNode, out: list[Block], limit: _Limit) -> None:
             if ctag == "br":
                 parts.append("\n")
                 continue
-            if ctag is None or ctag in SKIP_TAGS or ctag.startswith("-"):
+            if ctag in _NOT_IN_BODY or ctag is None or ctag.startswith("-"):
                 continue
             if ctag not in _PLAIN_INLINE and _skip(child, ctag, limit):
                 continue
@@ -810,8 +813,9 @@ def _walk(container: LexborNode, out: list[Block], limit: _Limit) -> None:
                 linked = size if (link_depth or is_link) else 0
                 strong = size if (strong_depth or is_strong) else 0
                 if ctag in BLOCK_TAGS:  # a paragraph of plain text: one block
-                    builder.flush()
-                    parts = builder.parts
+                    if parts:  # (most blocks follow a flushed one: spare the call)
+                        builder.flush()
+                        parts = builder.parts
                     builder.node = child
                     line = " ".join(text.split()) if size else ""
                     if line:
@@ -822,8 +826,9 @@ def _walk(container: LexborNode, out: list[Block], limit: _Limit) -> None:
                     builder.strong += strong
                 continue
             if ctag in BLOCK_TAGS:
-                builder.flush()
-                parts = builder.parts
+                if parts:
+                    builder.flush()
+                    parts = builder.parts
                 builder.tag = ctag
                 builder.node = child
                 open_blocks.append(ctag)
@@ -840,8 +845,9 @@ def _walk(container: LexborNode, out: list[Block], limit: _Limit) -> None:
             if in_strong:
                 strong_depth -= 1
             if tag in BLOCK_TAGS:
-                builder.flush()
-                parts = builder.parts
+                if parts:
+                    builder.flush()
+                    parts = builder.parts
                 open_blocks.pop()
                 builder.tag = open_blocks[-1]
             if not stack:

@@ -32,8 +32,7 @@ class _Skip:
 
     @staticmethod
     def search(url: str) -> bool:
-        low = url.lower()
-        return any(word in low for word in _SKIP_WORDS)
+        return any(map(url.lower().__contains__, _SKIP_WORDS))  # no generator frame: called for every image URL
 
 
 _SKIP = _Skip()
