@@ -298,6 +298,7 @@ class _Scoring:
         self.chains: dict[int, list[tuple[int, LexborNode]]] = {}
         self.top_score = 0.0
         self.densities: dict[int, float] = {}
+        self.link_sizes: dict[int, int] = {}  # the boxes measured are nested: they share their links
         self.junk_chains: dict[int, bool] = {}
 
     def add(self, paragraphs: list[tuple[LexborNode, str]]) -> None:
@@ -317,7 +318,7 @@ class _Scoring:
             key = parent.mem_id
             group = groups.get(key)
             if group is None:
-                chain = self.chain(para)
+                chain = self.chain(parent, key)
                 if not chain or self.junk_chain(key, chain):
                     groups[key] = [None, 0, 0]
                     continue
@@ -345,20 +346,32 @@ class _Scoring:
         """Whether any ancestor in a parent's chain is a boilerplate box (memoised by parent)."""
         found = self.junk_chains.get(key)
         if found is None:
-            junk, big = self.junk, self.big
-            found = self.junk_chains[key] = any(_is_junk(k, node, junk, big, self.labels) for k, node in chain)
+            found = self.junk_chains[key] = self._any_junk(chain)
         return found
 
-    def chain(self, para: LexborNode) -> list[tuple[int, LexborNode]]:
-        """The paragraph's ancestors (8 levels), memoised by parent: sibling
-        paragraphs share them."""
-        parent = para.parent
-        if parent is None or parent.tag in ("html", None):
-            return []
-        key = parent.mem_id
+    def _any_junk(self, chain: list[tuple[int, LexborNode]]) -> bool:
+        junk, big, labels = self.junk, self.big, self.labels
+        for key, node in chain:  # ancestors are shared: most verdicts are known (read inline, no call)
+            verdict = junk.get(key)
+            if verdict is None:
+                verdict = _is_junk(key, node, junk, big, labels)
+            if verdict:
+                return True
+        return False
+
+    def chain(self, parent: LexborNode, key: int) -> list[tuple[int, LexborNode]]:
+        """A paragraph's ancestors (8 levels) from its ``parent`` (whose
+        mem_id is ``key``) up, memoised by parent: sibling paragraphs share
+        them. (<html> is never stored, so a stored chain needs no tag test.)"""
         found = self.chains.get(key)
         if found is None:
-            found = [(key, parent)] + self.chain(parent)[:7] if len(self.chains) < 5000 else _ancestors(para, 8)
+            if parent.tag in ("html", None):
+                return []
+            if len(self.chains) < 5000:
+                grand = parent.parent
+                found = [(key, parent)] + (self.chain(grand, grand.mem_id)[:7] if grand is not None else [])
+            else:
+                found = _ancestors(parent, 8, True)
             self.chains[key] = found
         return found
 
@@ -387,7 +400,7 @@ class _Scoring:
         key = node.mem_id
         found = self.densities.get(key)
         if found is None:
-            found = self.densities[key] = _link_density(node)
+            found = self.densities[key] = _link_density(node, self.link_sizes)
         return found
 
 
@@ -412,9 +425,9 @@ _CONTAINER_TAGS = frozenset(("div", "article", "section", "main"))
 _DIVIDERS = (1, 2, 6, 9)
 
 
-def _ancestors(node: LexborNode, depth: int) -> list[tuple[int, LexborNode]]:
+def _ancestors(node: LexborNode, depth: int, inclusive: bool = False) -> list[tuple[int, LexborNode]]:
     chain = []
-    current = node.parent
+    current = node if inclusive else node.parent
     while current is not None and len(chain) < depth:
         tag = current.tag
         if tag == "html" or tag is None:
@@ -478,11 +491,22 @@ def _br_containers(brs: list[LexborNode]) -> list[LexborNode]:
     return list(seen.values())
 
 
-def _link_density(node: LexborNode) -> float:
+def _link_density(node: LexborNode, sizes: dict[int, int] | None = None) -> float:
+    """Share of the text in links (``sizes``: link text lengths by element,
+    filled and reused across the calls of one page)."""
     text = len(node.text(strip=True))
     if not text:
         return 1.0
-    links = sum(len(a.text(strip=True)) for a in node.css("a"))
+    if sizes is None:
+        links = sum(len(a.text(strip=True)) for a in node.css("a"))
+    else:
+        links = 0
+        for a in node.css("a"):
+            key = a.mem_id
+            size = sizes.get(key)
+            if size is None:
+                size = sizes[key] = len(a.text(strip=True))
+            links += size
     return min(1.0, links / text)
 
 
