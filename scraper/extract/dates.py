@@ -477,7 +477,10 @@ class DateFinder:
 
     def _from_script(self) -> tuple[datetime, bool] | None:
         """A publication stamp in JSON inside a script (app state, shop data)."""
-        for match in _SCRIPT_DATE.finditer(self.pre.html, 0, 2_000_000):
+        html = self.pre.html
+        if "ublish" not in html and "pubDate" not in html:  # every key holds one: a plain scan beats the regex
+            return None
+        for match in _SCRIPT_DATE.finditer(html, 0, 2_000_000):
             found = parse_iso(match.group(1))
             if found and self.plausible(found):
                 return found
