@@ -167,9 +167,11 @@ def prune_page(tree: LexborHTMLParser, found: list[LexborNode] | None = None) ->
 _WEIGHTS: dict[str, float] = {}
 
 
-def _class_weight(node: LexborNode) -> float:
-    """Readability's class/id hint: +25 article-like, -25 boilerplate-like."""
-    attrs = node.attributes
+def _class_weight(node: LexborNode, attrs: dict[str, str | None] | None = None) -> float:
+    """Readability's class/id hint: +25 article-like, -25 boilerplate-like
+    (``attrs``: the node's attributes, when the caller read them already)."""
+    if attrs is None:
+        attrs = node.attributes
     if not attrs:
         return 0.0
     label = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
@@ -201,6 +203,11 @@ def dense_text(node: LexborNode | LexborHTMLParser, limit: float = 0.0) -> int:
     if total <= limit:
         return total
     return total - sum(len(a.text(strip=True)) for a in root.css("a"))
+
+
+def _tag(node: LexborNode) -> str | None:
+    """``node.tag``, read by id where the id is a standard tag's (cheaper)."""
+    return _NAMES.get(node.tag_id) or node.tag
 
 
 def _label(node: LexborNode) -> str:
@@ -299,6 +306,7 @@ class _Scoring:
         self.top_score = 0.0
         self.densities: dict[int, float] = {}
         self.link_sizes: dict[int, int] = {}  # the boxes measured are nested: they share their links
+        self.attrs: dict[int, dict[str, str | None]] = {}  # read for the junk test, kept for the class weight
         self.junk_chains: dict[int, bool] = {}
 
     def add(self, paragraphs: list[tuple[LexborNode, str]]) -> None:
@@ -336,7 +344,8 @@ class _Scoring:
             for level, (key, ancestor) in enumerate(chain):
                 if key not in nodes:
                     nodes[key] = ancestor
-                    scores[key] = _class_weight(ancestor) + (5 if ancestor.tag in _CONTAINER_TAGS else 0)
+                    scores[key] = (_class_weight(ancestor, self.attrs.get(key))
+                                   + (5 if _tag(ancestor) in _CONTAINER_TAGS else 0))
                     mass[key] = 0
                 mass[key] += length
                 if level < 4:
@@ -354,7 +363,7 @@ class _Scoring:
         for key, node in chain:  # ancestors are shared: most verdicts are known (read inline, no call)
             verdict = junk.get(key)
             if verdict is None:
-                verdict = _is_junk(key, node, junk, big, labels)
+                verdict = _is_junk(key, node, junk, big, labels, self.attrs)
             if verdict:
                 return True
         return False
@@ -437,16 +446,23 @@ def _ancestors(node: LexborNode, depth: int, inclusive: bool = False) -> list[tu
     return chain
 
 
-def _is_junk(key: int, node: LexborNode, cache: dict[int, bool], big: float, labels: bool = True) -> bool:
+def _is_junk(key: int, node: LexborNode, cache: dict[int, bool], big: float, labels: bool = True,
+             attrs_by_key: dict[int, dict[str, str | None]] | None = None) -> bool:
     """A boilerplate box by its class/id, unless it is big enough to hold the
-    article (a wrapper whose class merely mentions "widget")."""
+    article (a wrapper whose class merely mentions "widget"). The attributes
+    read are left in ``attrs_by_key``."""
     found = cache.get(key)
     if found is None:
-        tag = node.tag or ""
+        tag = _tag(node) or ""
         if tag in ("body", "main"):  # their classes describe the whole page
             cache[key] = False
             return False
-        level = _JUNK_TAGS.get(tag, 0) or (junk_label(_label(node)) if labels else 0)
+        level = _JUNK_TAGS.get(tag, 0)
+        if not level and labels:
+            attrs = node.attributes
+            if attrs_by_key is not None:
+                attrs_by_key[key] = attrs
+            level = junk_label(f"{attrs.get('class') or ''} {attrs.get('id') or ''}")
         found = level == STRONG or (level == WEAK and _small_box(node, big))
         cache[key] = found
     return found
@@ -776,7 +792,7 @@ def _tag_names(names: frozenset[str]) -> dict[int, str]:
 
 _NAMES = _tag_names(BLOCK_TAGS | SKIP_TAGS | _PLAIN_INLINE | SKIP_IN_BODY | frozenset(
     "a b strong br rt rp ruby span em i u s small big font mark del ins q cite dfn label bdi bdo tt strike nobr "
-    "center data output".split()))
+    "center data output html head body".split()))
 
 
 def _bare_reading(rt: LexborNode) -> bool:
