@@ -71,7 +71,8 @@ class Precomputed:
     @property
     def h1s(self) -> list[LexborNode]:
         """The page's <h1> elements (one query for the title, the image scope
-        and the date scan; the pruning removes no heading)."""
+        and the date scan; ``build`` lists them in its head query; the
+        pruning removes no heading)."""
         if self._h1s is None:
             self._h1s = self.tree.css("h1")
         return self._h1s
