@@ -53,7 +53,7 @@ _INVISIBLE = str.maketrans("", "", "\u00ad\u200b\u2060\ufeff")  # soft hyphen, z
 
 def _nfc(text: str | None) -> str | None:
     """NFC, without invisible characters that split words for search and hashing."""
-    if not text:
+    if not text or text.isascii():  # ASCII holds neither invisible characters nor anything to compose
         return text
     if "\u00ad" in text or "\u200b" in text or "\u2060" in text or "\ufeff" in text:
         text = text.translate(_INVISIBLE)  # slow on long non-ASCII text: only when needed

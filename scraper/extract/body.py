@@ -96,7 +96,7 @@ SKIP_TAGS = frozenset("script style noscript template svg iframe figure figcapti
                       "textarea nav head title meta link object embed canvas video audio picture img".split())
 
 
-@dataclass
+@dataclass(slots=True)  # built once per paragraph: no per-instance dict
 class Block:
     """One rendered paragraph, with the hints the byline rules read."""
 
@@ -167,9 +167,11 @@ def prune_page(tree: LexborHTMLParser, found: list[LexborNode] | None = None) ->
 _WEIGHTS: dict[str, float] = {}
 
 
-def _class_weight(node: LexborNode) -> float:
-    """Readability's class/id hint: +25 article-like, -25 boilerplate-like."""
-    attrs = node.attributes
+def _class_weight(node: LexborNode, attrs: dict[str, str | None] | None = None) -> float:
+    """Readability's class/id hint: +25 article-like, -25 boilerplate-like
+    (``attrs``: the node's attributes, when the caller read them already)."""
+    if attrs is None:
+        attrs = node.attributes
     if not attrs:
         return 0.0
     label = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
@@ -201,6 +203,11 @@ def dense_text(node: LexborNode | LexborHTMLParser, limit: float = 0.0) -> int:
     if total <= limit:
         return total
     return total - sum(len(a.text(strip=True)) for a in root.css("a"))
+
+
+def _tag(node: LexborNode) -> str | None:
+    """``node.tag``, read by id where the id is a standard tag's (cheaper)."""
+    return _NAMES.get(node.tag_id) or node.tag
 
 
 def _label(node: LexborNode) -> str:
@@ -298,6 +305,8 @@ class _Scoring:
         self.chains: dict[int, list[tuple[int, LexborNode]]] = {}
         self.top_score = 0.0
         self.densities: dict[int, float] = {}
+        self.link_sizes: dict[int, int] = {}  # the boxes measured are nested: they share their links
+        self.attrs: dict[int, dict[str, str | None]] = {}  # read for the junk test, kept for the class weight
         self.junk_chains: dict[int, bool] = {}
 
     def add(self, paragraphs: list[tuple[LexborNode, str]]) -> None:
@@ -317,7 +326,7 @@ class _Scoring:
             key = parent.mem_id
             group = groups.get(key)
             if group is None:
-                chain = self.chain(para)
+                chain = self.chain(parent, key)
                 if not chain or self.junk_chain(key, chain):
                     groups[key] = [None, 0, 0]
                     continue
@@ -335,7 +344,8 @@ class _Scoring:
             for level, (key, ancestor) in enumerate(chain):
                 if key not in nodes:
                     nodes[key] = ancestor
-                    scores[key] = _class_weight(ancestor) + (5 if ancestor.tag in _CONTAINER_TAGS else 0)
+                    scores[key] = (_class_weight(ancestor, self.attrs.get(key))
+                                   + (5 if _tag(ancestor) in _CONTAINER_TAGS else 0))
                     mass[key] = 0
                 mass[key] += length
                 if level < 4:
@@ -345,20 +355,32 @@ class _Scoring:
         """Whether any ancestor in a parent's chain is a boilerplate box (memoised by parent)."""
         found = self.junk_chains.get(key)
         if found is None:
-            junk, big = self.junk, self.big
-            found = self.junk_chains[key] = any(_is_junk(k, node, junk, big, self.labels) for k, node in chain)
+            found = self.junk_chains[key] = self._any_junk(chain)
         return found
 
-    def chain(self, para: LexborNode) -> list[tuple[int, LexborNode]]:
-        """The paragraph's ancestors (8 levels), memoised by parent: sibling
-        paragraphs share them."""
-        parent = para.parent
-        if parent is None or parent.tag in ("html", None):
-            return []
-        key = parent.mem_id
+    def _any_junk(self, chain: list[tuple[int, LexborNode]]) -> bool:
+        junk, big, labels = self.junk, self.big, self.labels
+        for key, node in chain:  # ancestors are shared: most verdicts are known (read inline, no call)
+            verdict = junk.get(key)
+            if verdict is None:
+                verdict = _is_junk(key, node, junk, big, labels, self.attrs)
+            if verdict:
+                return True
+        return False
+
+    def chain(self, parent: LexborNode, key: int) -> list[tuple[int, LexborNode]]:
+        """A paragraph's ancestors (8 levels) from its ``parent`` (whose
+        mem_id is ``key``) up, memoised by parent: sibling paragraphs share
+        them. (<html> is never stored, so a stored chain needs no tag test.)"""
         found = self.chains.get(key)
         if found is None:
-            found = [(key, parent)] + self.chain(parent)[:7] if len(self.chains) < 5000 else _ancestors(para, 8)
+            if parent.tag in ("html", None):
+                return []
+            if len(self.chains) < 5000:
+                grand = parent.parent
+                found = [(key, parent)] + (self.chain(grand, grand.mem_id)[:7] if grand is not None else [])
+            else:
+                found = _ancestors(parent, 8, True)
             self.chains[key] = found
         return found
 
@@ -387,7 +409,7 @@ class _Scoring:
         key = node.mem_id
         found = self.densities.get(key)
         if found is None:
-            found = self.densities[key] = _link_density(node)
+            found = self.densities[key] = _link_density(node, self.link_sizes)
         return found
 
 
@@ -397,7 +419,7 @@ def _text_divs(tree: LexborHTMLParser) -> list[LexborNode]:
     for div in tree.css("div")[:3000]:
         own = 0
         for child in div.iter(include_text=True):
-            if child.tag == "-text":
+            if child.tag_id == _TEXT_ID:
                 own += len((child.text_content or "").strip())
         if own >= 60:
             out.append(div)
@@ -412,9 +434,9 @@ _CONTAINER_TAGS = frozenset(("div", "article", "section", "main"))
 _DIVIDERS = (1, 2, 6, 9)
 
 
-def _ancestors(node: LexborNode, depth: int) -> list[tuple[int, LexborNode]]:
+def _ancestors(node: LexborNode, depth: int, inclusive: bool = False) -> list[tuple[int, LexborNode]]:
     chain = []
-    current = node.parent
+    current = node if inclusive else node.parent
     while current is not None and len(chain) < depth:
         tag = current.tag
         if tag == "html" or tag is None:
@@ -424,16 +446,23 @@ def _ancestors(node: LexborNode, depth: int) -> list[tuple[int, LexborNode]]:
     return chain
 
 
-def _is_junk(key: int, node: LexborNode, cache: dict[int, bool], big: float, labels: bool = True) -> bool:
+def _is_junk(key: int, node: LexborNode, cache: dict[int, bool], big: float, labels: bool = True,
+             attrs_by_key: dict[int, dict[str, str | None]] | None = None) -> bool:
     """A boilerplate box by its class/id, unless it is big enough to hold the
-    article (a wrapper whose class merely mentions "widget")."""
+    article (a wrapper whose class merely mentions "widget"). The attributes
+    read are left in ``attrs_by_key``."""
     found = cache.get(key)
     if found is None:
-        tag = node.tag or ""
+        tag = _tag(node) or ""
         if tag in ("body", "main"):  # their classes describe the whole page
             cache[key] = False
             return False
-        level = _JUNK_TAGS.get(tag, 0) or (junk_label(_label(node)) if labels else 0)
+        level = _JUNK_TAGS.get(tag, 0)
+        if not level and labels:
+            attrs = node.attributes
+            if attrs_by_key is not None:
+                attrs_by_key[key] = attrs
+            level = junk_label(f"{attrs.get('class') or ''} {attrs.get('id') or ''}")
         found = level == STRONG or (level == WEAK and _small_box(node, big))
         cache[key] = found
     return found
@@ -478,11 +507,22 @@ def _br_containers(brs: list[LexborNode]) -> list[LexborNode]:
     return list(seen.values())
 
 
-def _link_density(node: LexborNode) -> float:
+def _link_density(node: LexborNode, sizes: dict[int, int] | None = None) -> float:
+    """Share of the text in links (``sizes``: link text lengths by element,
+    filled and reused across the calls of one page)."""
     text = len(node.text(strip=True))
     if not text:
         return 1.0
-    links = sum(len(a.text(strip=True)) for a in node.css("a"))
+    if sizes is None:
+        links = sum(len(a.text(strip=True)) for a in node.css("a"))
+    else:
+        links = 0
+        for a in node.css("a"):
+            key = a.mem_id
+            size = sizes.get(key)
+            if size is None:
+                size = sizes[key] = len(a.text(strip=True))
+            links += size
     return min(1.0, links / text)
 
 
@@ -555,9 +595,11 @@ class _Limit:
             self._value = max(self.FLOOR, 0.3 * sum(dense_text(c) for c in self.containers))
         return self._value
 
-    def small(self, node: LexborNode) -> bool:
-        """Whether the dense text under ``node`` is within the limit."""
-        text = len(node.text(strip=True))
+    def small(self, node: LexborNode, text: int | None = None) -> bool:
+        """Whether the dense text under ``node`` (``text`` characters of
+        text, when the caller measured it already) is within the limit."""
+        if text is None:
+            text = len(node.text(strip=True))
         if text <= self.FLOOR:
             return True
         limit = self.value()
@@ -571,7 +613,7 @@ class _NoLimit(_Limit):
 
     __slots__ = ()
 
-    def small(self, node: LexborNode) -> bool:
+    def small(self, node: LexborNode, text: int | None = None) -> bool:
         return False
 
 
@@ -582,6 +624,8 @@ def _skip(child: LexborNode, tag: str, limit: _Limit) -> bool:
     attrs = child.attributes
     if not attrs:
         return False
+    if len(attrs) == 1 and "class" in attrs:  # the common case: a class name alone
+        return _skip_label(child, tag, f"{attrs['class'] or ''} ", limit)
     prop = attrs.get("itemprop")
     if (prop and prop in _META_PROPS) or attrs.get("rel") == "author":
         return True
@@ -593,15 +637,24 @@ def _skip(child: LexborNode, tag: str, limit: _Limit) -> bool:
     ident = attrs.get("id") or ""
     if tag in _HEADINGS and ident.count("-") >= 4:
         ident = ""  # an anchor slug of the heading's text ("how-to-make-the-most-of-it"), no component name
-    label = f"{attrs.get('class') or ''} {ident}"
+    return _skip_label(child, tag, f"{attrs.get('class') or ''} {ident}", limit)
+
+
+def _skip_label(child: LexborNode, tag: str, label: str, limit: _Limit) -> bool:
+    """``_skip`` by the element's class/id label."""
     if tag == "table" and "image" in label:
         return True
-    level = junk_label(label, inside_body=True)
+    level = _LABELS[True].get(label)  # junk_label's memo, read here: the call costs more than the lookup
+    if level is None:
+        level = junk_label(label, inside_body=True)
     if not level:
         return False
-    if level == STRONG or len(child.text(strip=True)) <= GOOD_PARAGRAPH:  # no article part is that small
+    if level == STRONG:
         return limit.small(child)
-    return limit.small(child) and not big_twin(child, lambda twin: not limit.small(twin))
+    size = len(child.text(strip=True))
+    if size <= GOOD_PARAGRAPH:  # no article part is that small
+        return limit.small(child, size)
+    return limit.small(child, size) and not big_twin(child, lambda twin: not limit.small(twin))
 
 
 _LABEL_LINES = frozenset(("advertisement", "anzeige", "werbung", "reklam", "reklama", "publicité", "publicidad",
@@ -664,11 +717,8 @@ def _keep(block: Block) -> bool:
         return False
     if len(text) <= 60 and _set_apart(block) and _TRAILING_LABEL.match(text):
         return False  # a "Read more:" / "Czytaj też" label set apart, wherever it is
-    if block.link_density > 0.6 and block.tag != "p":
-        return False
-    if block.link_density > 0.8:
-        return False
-    return True
+    density = block.link_density
+    return not (density > 0.8 or (density > 0.6 and block.tag != "p"))
 
 
 def _set_apart(block: Block) -> bool:
@@ -719,8 +769,30 @@ def _is_right(node: LexborNode) -> bool:
 # lexbor's fixed id of text nodes (tag name "-text").
 _TEXT_ID = LexborHTMLParser("<p>x</p>").css_first("p").first_child.tag_id
 
+# Skipped in the body by their name alone (``_skip`` would say so for the latter).
+_NOT_IN_BODY = SKIP_TAGS | SKIP_IN_BODY
+
 # Inline formatting never holds boilerplate of its own: no class test needed.
 _PLAIN_INLINE = frozenset("sup sub abbr code kbd var wbr".split())
+
+
+def _tag_names(names: frozenset[str]) -> dict[int, str]:
+    """lexbor's fixed ids of standard tag names -> the names. Reading
+    ``tag_id`` and looking it up costs a fraction of reading ``tag`` (which
+    builds a new string); custom elements get per-page ids, so they stay
+    out of the table and are read by name."""
+    tree = LexborHTMLParser("")
+    table = {}
+    for name in names:
+        node = tree.create_node(name)
+        if node.tag == name and node.tag_id < 1024:
+            table[node.tag_id] = name
+    return table
+
+
+_NAMES = _tag_names(BLOCK_TAGS | SKIP_TAGS | _PLAIN_INLINE | SKIP_IN_BODY | frozenset(
+    "a b strong br rt rp ruby span em i u s small big font mark del ins q cite dfn label bdi bdo tt strike nobr "
+    "center data output html head body".split()))
 
 
 def _bare_reading(rt: LexborNode) -> bool:
@@ -746,7 +818,8 @@ def _walk(container: LexborNode, out: list[Block], limit: _Limit) -> None:
     parts = builder.parts
     while True:
         for child in iterator:
-            if child.tag_id == _TEXT_ID:  # the id is cheaper to read than the name
+            tag_id = child.tag_id
+            if tag_id == _TEXT_ID:  # the id is cheaper to read than the name
                 text = child.text_content
                 if text:
                     if "\n" in text:
@@ -759,11 +832,11 @@ def _walk(container: LexborNode, out: list[Block], limit: _Limit) -> None:
                         if strong_depth:
                             builder.strong += size
                 continue
-            ctag = child.tag
+            ctag = _NAMES.get(tag_id) or child.tag
             if ctag == "br":
                 parts.append("\n")
                 continue
-            if ctag is None or ctag in SKIP_TAGS or ctag.startswith("-"):
+            if ctag in _NOT_IN_BODY or ctag is None or ctag.startswith("-"):
                 continue
             if ctag not in _PLAIN_INLINE and _skip(child, ctag, limit):
                 continue
@@ -780,8 +853,9 @@ def _walk(container: LexborNode, out: list[Block], limit: _Limit) -> None:
                 linked = size if (link_depth or is_link) else 0
                 strong = size if (strong_depth or is_strong) else 0
                 if ctag in BLOCK_TAGS:  # a paragraph of plain text: one block
-                    builder.flush()
-                    parts = builder.parts
+                    if parts:  # (most blocks follow a flushed one: spare the call)
+                        builder.flush()
+                        parts = builder.parts
                     builder.node = child
                     line = " ".join(text.split()) if size else ""
                     if line:
@@ -792,8 +866,9 @@ def _walk(container: LexborNode, out: list[Block], limit: _Limit) -> None:
                     builder.strong += strong
                 continue
             if ctag in BLOCK_TAGS:
-                builder.flush()
-                parts = builder.parts
+                if parts:
+                    builder.flush()
+                    parts = builder.parts
                 builder.tag = ctag
                 builder.node = child
                 open_blocks.append(ctag)
@@ -810,8 +885,9 @@ def _walk(container: LexborNode, out: list[Block], limit: _Limit) -> None:
             if in_strong:
                 strong_depth -= 1
             if tag in BLOCK_TAGS:
-                builder.flush()
-                parts = builder.parts
+                if parts:
+                    builder.flush()
+                    parts = builder.parts
                 open_blocks.pop()
                 builder.tag = open_blocks[-1]
             if not stack:

@@ -32,8 +32,7 @@ class _Skip:
 
     @staticmethod
     def search(url: str) -> bool:
-        low = url.lower()
-        return any(word in low for word in _SKIP_WORDS)
+        return any(map(url.lower().__contains__, _SKIP_WORDS))  # no generator frame: called for every image URL
 
 
 _SKIP = _Skip()
@@ -109,8 +108,10 @@ def best_from_srcset(value: str | None) -> str | None:
     return max(candidates, key=lambda item: item[1])[0]
 
 
-def image_url(node: LexborNode) -> str | None:
-    attrs = node.attributes
+def image_url(node: LexborNode, attrs: dict[str, str | None] | None = None) -> str | None:
+    """The image's real URL (``attrs``: its attributes, when read already)."""
+    if attrs is None:
+        attrs = node.attributes
     for key in _SRCSET_ATTRS:
         value = best_from_srcset(attrs.get(key))
         if value and not _SKIP.search(value):
@@ -131,9 +132,9 @@ def image_url(node: LexborNode) -> str | None:
     return None
 
 
-def _too_small(node: LexborNode) -> bool:
+def _too_small(attrs: dict[str, str | None]) -> bool:
     for key in ("width", "height"):
-        value = (node.attributes.get(key) or "").strip().rstrip("px")
+        value = (attrs.get(key) or "").strip().rstrip("px")
         if value.isdigit() and int(value) < 60:
             return True
     return False
@@ -302,9 +303,9 @@ def collect(pre: Precomputed, containers: list[LexborNode], caption_selector: st
                 continue
             attrs = img.attributes
             label = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
-            if _too_small(img) or (label.strip() and _SKIP_CLASS.search(label)):
+            if _too_small(attrs) or (label.strip() and _SKIP_CLASS.search(label)):
                 continue
-            url = pre.absolute(image_url(img))
+            url = pre.absolute(image_url(img, attrs))  # one attribute read per image: each costs a dict
             if not url or _SKIP.search(url):
                 continue
             key = image_key(url)

@@ -71,7 +71,8 @@ class Precomputed:
     @property
     def h1s(self) -> list[LexborNode]:
         """The page's <h1> elements (one query for the title, the image scope
-        and the date scan; the pruning removes no heading)."""
+        and the date scan; ``build`` lists them in its head query; the
+        pruning removes no heading)."""
         if self._h1s is None:
             self._h1s = self.tree.css("h1")
         return self._h1s
@@ -167,11 +168,10 @@ def build(html: str, url: str | None, offset: str | None = None) -> Precomputed:
     html = bound(html)
     tree = LexborHTMLParser(html)
     pre = Precomputed(tree=tree, url=url, offset=offset, html=html)
-    link = _read_head(pre)  # meta tags, JSON-LD and the canonical link: one pass over the page
+    link, title = _read_head(pre)  # meta tags, JSON-LD, canonical link, title, h1s: one pass over the page
     root = tree.root
     if root is not None and root.tag == "html":
         pre.html_lang = (root.attributes.get("lang") or root.attributes.get("xml:lang") or "").strip() or None
-    title = tree.css_first("title")
     if title is not None:
         pre.title_tag = title.text(strip=True) or None
     if link is not None:
@@ -180,20 +180,28 @@ def build(html: str, url: str | None, offset: str | None = None) -> Precomputed:
 
 
 # Every query walks the whole page: this one also finds the scripts and
-# styles that body.prune_page removes later (JSON-LD: script[type*="ld+json" i]).
-_HEAD_SELECTOR = "meta[content], script, style, link[rel~=canonical i]"
+# styles that body.prune_page removes later (JSON-LD: script[type*="ld+json" i]),
+# the <title> and the <h1>s.
+_HEAD_SELECTOR = "meta[content], script, style, link[rel~=canonical i], title, h1"
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
-def _read_head(pre: Precomputed) -> LexborNode | None:
-    """Fill the meta tags, JSON-LD objects (in page order) and the list of
-    scripts and styles; return the first canonical link."""
+def _read_head(pre: Precomputed) -> tuple[LexborNode | None, LexborNode | None]:
+    """Fill the meta tags, JSON-LD objects (in page order), the list of
+    scripts and styles and the h1s; return the first canonical link and the
+    first <title>."""
     meta = pre.meta
-    link = None
+    link = title = None
     never_text = pre.never_text
+    h1s: list[LexborNode] = []
     for node in pre.tree.css(_HEAD_SELECTOR):
         tag = node.tag
-        if tag == "script" or tag == "style":
+        if tag == "h1":
+            h1s.append(node)
+        elif tag == "title":
+            if title is None:
+                title = node
+        elif tag == "script" or tag == "style":
             never_text.append(node)
             if tag == "script" and "ld+json" in (node.attrs.get("type") or "").translate(_ASCII_LOWER):
                 _read_jsonld(pre, node)
@@ -212,7 +220,8 @@ def _read_head(pre: Precomputed) -> LexborNode | None:
         ident = obj.get("@id")
         if isinstance(ident, str):
             pre.jsonld_ids.setdefault(ident, obj)
-    return link
+    pre._h1s = h1s
+    return link, title
 
 
 def _read_jsonld(pre: Precomputed, node: LexborNode) -> None:
