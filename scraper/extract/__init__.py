@@ -115,14 +115,14 @@ def _extract(text: str, url: str | None, rules: Sequence[SiteRule] | None, offse
     images = images_mod.collect(pre, containers, rule.captions if rule else None, article_scope)
     removals = (list(rule.remove) + ([rule.captions] if rule.captions else [])) if rule else None
     blocks = body_mod.render(containers, removals)
-    if sum(len(b.text) for b in blocks) < 150 and pre.tree.body is not None and not (rule and rule.body):
+    if _chars(blocks) < 150 and pre.tree.body is not None and not (rule and rule.body):
         whole = body_mod.render([pre.tree.body], removals)  # the chosen box held nothing: read the page
-        if sum(len(b.text) for b in whole) > 400:
+        if _chars(whole) > 400:
             blocks = whole
     blocks = _or_jsonld(pre, blocks)
-    if sum(len(b.text) for b in blocks) < 150:  # or only in the app's data script
+    if _chars(blocks) < 150:  # or only in the app's data script
         blocks = _from_script(pre.html, removals) or blocks
-    if sum(len(b.text) for b in blocks) < 50 and not (rule and rule.body):  # or in boxes named like boilerplate
+    if _chars(blocks) < 50 and not (rule and rule.body):  # or in boxes named like boilerplate
         blocks = _without_labels(pre, removals) or blocks
     blocks = body_mod.without_trailing_labels(_drop_title(blocks, title))
     if not (rule and rule.body):
@@ -169,11 +169,15 @@ def _extract(text: str, url: str | None, rules: Sequence[SiteRule] | None, offse
     return article
 
 
+def _chars(blocks: list[body_mod.Block]) -> int:
+    return sum(len(b.text) for b in blocks)
+
+
 def _or_jsonld(pre: Precomputed, blocks: list[body_mod.Block]) -> list[body_mod.Block]:
     """The JSON-LD articleBody instead of the blocks when the page holds
     little text (an app shell) or a mere stub of the article (a teaser box
     won; the text is rendered by script): articleBody holds the article."""
-    found = sum(len(b.text) for b in blocks)
+    found = _chars(blocks)
     text = jsonld_text(pre.article.get("articleBody")) if pre.article else None
     if not text or (found >= 150 and len(text) < JSONLD_FACTOR * found):
         return blocks
@@ -187,7 +191,7 @@ def _without_labels(pre: Precomputed, removals: list[str] | None) -> list[body_m
     """The body read again with class names ignored: a forum thread or a
     live ticker keeps its text in boxes named "comment"."""
     blocks = body_mod.render(body_mod.select(pre.tree, labels=False), removals, labels=False)
-    return blocks if sum(len(b.text) for b in blocks) >= 150 else []
+    return blocks if _chars(blocks) >= 150 else []
 
 
 def _from_script(html: str, removals: list[str] | None) -> list[body_mod.Block]:
@@ -200,7 +204,7 @@ def _from_script(html: str, removals: list[str] | None) -> list[body_mod.Block]:
     for node in fragment.css("figure, figcaption, [class*=caption]"):  # captions are not body text
         node.decompose()
     blocks = body_mod.render([fragment.body], removals)
-    return blocks if sum(len(b.text) for b in blocks) >= 150 else []
+    return blocks if _chars(blocks) >= 150 else []
 
 
 def _drop_title(blocks: list[body_mod.Block], title: str | None) -> list[body_mod.Block]:

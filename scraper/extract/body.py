@@ -210,7 +210,8 @@ def _tag(node: LexborNode) -> str | None:
     return _NAMES.get(node.tag_id) or node.tag
 
 
-def _label(node: LexborNode) -> str:
+def node_label(node: LexborNode) -> str:
+    """An element's class and id, the text its boilerplate words are looked for in."""
     attrs = node.attributes
     return f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
 
@@ -389,7 +390,8 @@ class _Scoring:
             return None
         ranked = sorted(self.scores, key=self.scores.__getitem__, reverse=True)[:6]
         # a byline or dateline box is never the article, however it scores
-        ranked = [key for key in ranked if not junk_label(_label(self.nodes[key]), inside_body=True)][:4] or ranked[:4]
+        plain = [key for key in ranked if not junk_label(node_label(self.nodes[key]), inside_body=True)]
+        ranked = plain[:4] or ranked[:4]
         # score x (1 - link density), in rank order; a box whose raw score
         # cannot beat the best so far needs no link density (the costly part)
         winner, best = ranked[0], float("-inf")

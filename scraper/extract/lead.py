@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from selectolax.lexbor import LexborNode
 
-from .body import Block, junk_label, STRONG
+from .body import Block, STRONG, junk_label, node_label
 from .labels import Words
 
 if TYPE_CHECKING:
@@ -89,7 +89,7 @@ def find(container: LexborNode, probe: str) -> LexborNode | None:
 def _lead_in(box: LexborNode, probe: str) -> tuple[LexborNode | None, bool]:
     """The lead inside ``box`` (a page's description it starts, else the last
     lead-like element), and whether ``box`` holds the headline."""
-    if box.tag in _NOT_HERE or junk_label(_label(box)) == STRONG:
+    if box.tag in _NOT_HERE or junk_label(node_label(box)) == STRONG:
         return None, False
     by_class = None
     headline: str | None = None  # the headline's text, once met
@@ -111,7 +111,7 @@ def _lead_in(box: LexborNode, probe: str) -> tuple[LexborNode | None, bool]:
 
 
 def _lead_like(node: LexborNode) -> bool:
-    return _lead_label(_label(node))
+    return _lead_label(node_label(node))
 
 
 @lru_cache(maxsize=8192)
@@ -125,8 +125,3 @@ def _plain(node: LexborNode, size: int) -> bool:
     if node.css_first("figure, figcaption, img, picture, blockquote, iframe, video") is not None:
         return False
     return sum(len(a.text(strip=True)) for a in node.css("a")) < 0.3 * size
-
-
-def _label(node: LexborNode) -> str:
-    attrs = node.attributes
-    return f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
