@@ -163,3 +163,32 @@ def test_a_headings_permalink_mark_is_not_part_of_the_title() -> None:
     html = page("<title>Evolve: Shared Mutable History — evolve extension</title>",
                 'Evolve: Shared Mutable History<a class="headerlink" href="#evolve">¶</a>')
     assert extract(html, "https://docs.example.org/evolve", builtin=False).title == "Evolve: Shared Mutable History"
+
+
+def test_a_section_label_heading_before_the_headline_is_skipped() -> None:
+    seo = "Grab-Bote fliegt mit Hühnerreis nach Singapur, Thailand"
+    html = (f'<html><head><title>{seo}</title><meta property="og:title" content="{seo}"></head><body>'
+            f'<h1 class="category-title">Bangkok</h1>'
+            f'<h1 class="page-title">Grab-Bote fliegt mit Hühnerreis nach Singapur</h1>'
+            f'<article>{BODY}</article></body></html>')
+    title = extract(html, "https://farang.example/pages/grab-bote", builtin=False).title
+    assert title == "Grab-Bote fliegt mit Hühnerreis nach Singapur"
+
+
+def test_furigana_readings_are_not_text() -> None:
+    # NHK Easy style: a reading above every kanji, no <rp> fallback
+    heading = "<ruby>子<rt>こ</rt></ruby>どもへの<ruby>体罰<rt>たいばつ</rt></ruby>を<ruby>禁止<rt>きんし</rt></ruby>する"
+    text = "<ruby>法律<rt>ほうりつ</rt></ruby>ができました。" * 20
+    html = (f'<html><head><title>NEWS|子どもへの体罰を禁止する</title></head><body>'
+            f'<article><h1 class="article-main__title">{heading}</h1><p>{text}</p></article></body></html>')
+    article = extract(html, "https://news.example.jp/k1.html", builtin=False)
+    assert article.title == "子どもへの体罰を禁止する"
+    assert article.body.startswith("法律ができました。法律ができました。")
+
+
+def test_furigana_with_parentheses_stays_inline() -> None:
+    # the <rp> fallback asks a reader without ruby to show the reading in parentheses
+    para = "韓国の<ruby>尹錫悦<rp>（</rp><rt>ユンソンニョル</rt><rp>）</rp></ruby>大統領は３日夜、緊急談話を出した。"
+    html = (f'<html><head><title>韓国で非常戒厳</title></head><body><article><h1>韓国で非常戒厳</h1>'
+            f'<p>{para * 6}</p></article></body></html>')
+    assert "尹錫悦（ユンソンニョル）" in extract(html, "https://news.example.jp/k2", builtin=False).body

@@ -288,11 +288,19 @@ def title(pre: Precomputed) -> str | None:
                 candidates.append((text, 0.4, order))
                 order += 1
         best, score, confirmed = _best(candidates, forms, site_keys)
-    shown, placed = next(((variants, marked or _in_article(node)) for sitey, variants, marked, node in headings
-                          if variants and not sitey), ([], False))
+    shown, placed = _shown(headings)
     visible = shown[0] if shown else None
     best = _displayed(best, shown, placed)
     return _without_kicker(best, visible, [pre.first_meta("og:title"), pre.first_meta("twitter:title")])
+
+
+def _shown(headings: list) -> tuple[list[str], bool]:
+    """The heading readers see as the article's, with whether the page
+    places it so: the first one that is not the site's name, nor a one-word
+    label such as the section's ("Bangkok") before the headline."""
+    shown = [(variants, marked, node) for sitey, variants, marked, node in headings if variants and not sitey]
+    variants, marked, node = next((h for h in shown if " " in h[0][0].strip()), shown[0] if shown else ([], False, None))
+    return variants, bool(variants) and (marked or _in_article(node))
 
 
 def _displayed(best: str | None, shown: list[str], placed: bool) -> str | None:

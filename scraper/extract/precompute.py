@@ -167,6 +167,8 @@ def bound(html: str) -> str:
 def build(html: str, url: str | None, offset: str | None = None) -> Precomputed:
     html = bound(html)
     tree = LexborHTMLParser(html)
+    if "<rt" in html or "<RT" in html:  # a cheap test: few pages have ruby
+        _drop_ruby_readings(tree)
     pre = Precomputed(tree=tree, url=url, offset=offset, html=html)
     link, title = _read_head(pre)  # meta tags, JSON-LD, canonical link, title, h1s: one pass over the page
     root = tree.root
@@ -177,6 +179,24 @@ def build(html: str, url: str | None, offset: str | None = None) -> Precomputed:
     if link is not None:
         pre.canonical = pre.absolute(link.attributes.get("href"))
     return pre
+
+
+def _drop_ruby_readings(tree: LexborHTMLParser) -> None:
+    """Ruby readings (Japanese furigana: 子<rt>こ</rt>) are pronunciation
+    hints drawn above the text: read as text they split every word
+    ("子 こ ども"). Where the page gives <rp> parentheses, it asks a reader
+    without ruby to show the reading inline, "尹錫悦（ユンソンニョル）", so
+    those stay. The base text is joined up again, as CJK puts no space
+    between words."""
+    changed = False
+    for ruby in tree.css("ruby"):
+        if ruby.css_first("rp") is None:
+            for reading in ruby.css("rt"):
+                reading.decompose()
+            ruby.unwrap()
+            changed = True
+    if changed:
+        tree.merge_text_nodes()
 
 
 # Every query walks the whole page: this one also finds the scripts and
