@@ -83,3 +83,38 @@ def test_a_dotted_date_with_a_two_digit_year() -> None:
 def test_a_version_number_is_not_a_short_date() -> None:
     html = page("", "Version 10.12.13.4").replace('lang="en-US"', 'lang="de-DE"')
     assert extract(html, "https://www.example.de/software", builtin=False).published_at is None
+
+
+def bare(dateline: str, lang: str = "en") -> str:
+    """A page whose only date is ``dateline``, in a paragraph under the headline."""
+    return (f'<html lang="{lang}"><head></head><body><article><h1>Access restored</h1>'
+            f'<p>{dateline}</p>{BODY}</article></body></html>')
+
+
+def published_day(html: str, url: str = "https://www.example.org/news/access-restored") -> str | None:
+    article = extract(html, url, builtin=False)
+    return article.published_at.date().isoformat() if article.published_at else None
+
+
+def test_month_names_in_cyrillic_polish_and_turkish() -> None:
+    assert published_day(bare("Германия 15 августа 2016, 13:43", "ru")) == "2016-08-15"
+    assert published_day(bare("Київ, 3 травня 2019", "uk")) == "2019-05-03"
+    assert published_day(bare("Warszawa, 12 października 2021", "pl")) == "2021-10-12"
+    assert published_day(bare("Ankara, 3 Ekim 2020 14:00", "tr")) == "2020-10-03"
+
+
+def test_a_comma_between_month_and_year() -> None:
+    assert published_day(bare("Blog entry by Ann Example | 28 April, 2017")) == "2017-04-28"
+
+
+def test_year_month_day_with_cjk_markers() -> None:
+    assert published_day(bare("記事一覧 2020年07月12日 | 情報", "ja")) == "2020-07-12"
+    assert published_day(bare("입력 2019년 6월 24일 10:30", "ko")) == "2019-06-24"
+
+
+def test_a_month_name_in_the_url_picks_the_matching_dateline() -> None:
+    # a fact-check: the claim's date comes first, the article's own date matches its URL
+    html = (f'<html lang="en-US"><body><article><h1>Access restored</h1>'
+            f'<div class="claim-meta">stated on December 13, 2023 in a post</div>'
+            f'<div class="byline-meta">By Ann Example December 21, 2023</div>{BODY}</article></body></html>')
+    assert published_day(html, "https://www.example.com/factchecks/2023/dec/21/posts/access/") == "2023-12-21"

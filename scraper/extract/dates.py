@@ -46,21 +46,35 @@ _MONTHS = {
     "outubro": 10, "novembro": 11, "dezembro": 12, "janvier": 1, "février": 2, "avril": 4,
     "juillet": 7, "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12, "maart": 3,
     "augustus": 8, "oktober": 10,
+    # Russian and Ukrainian (genitive, as datelines write them), Polish, Turkish: stems of 3
+    "янв": 1, "фев": 2, "мар": 3, "апр": 4, "мая": 5, "май": 5, "июн": 6, "июл": 7, "авг": 8,
+    "сен": 9, "окт": 10, "ноя": 11, "дек": 12, "січ": 1, "лют": 2, "бер": 3, "кві": 4, "тра": 5,
+    "чер": 6, "лип": 7, "сер": 8, "вер": 9, "жов": 10, "лис": 11, "гру": 12, "sty": 1, "lut": 2,
+    "kwi": 4, "maj": 5, "cze": 6, "lip": 7, "sie": 8, "wrz": 9, "paź": 10, "paz": 10, "lis": 11,
+    "gru": 12, "oca": 1, "şub": 2, "nis": 4, "haz": 6, "tem": 7, "ağu": 8, "eyl": 9, "eki": 10,
+    "kas": 11, "ara": 12,
 }
-_MONTH_WORD = r"([A-Za-zÀ-ÿ]{3,10}\.?)"
+_LETTER = "A-Za-zÀ-ÿĀ-žА-яЁёІіЇїЄєҐґ"
+_MONTH_WORD = rf"([{_LETTER}]{{3,12}}\.?)"
 _TIME = r"(?:\s*(?:,|at|um|à|a las|alle|kl\.?|-|–|—|\||/)?\s*(\d{1,2})[:hH](\d{2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?)?"
 _TZ = r"(?:\s*\(?\s*(?:GMT|UTC)\s*([+-]\s*\d{1,2})(?::?(\d{2}))?\s*\)?)?"
 _TIME_FIRST = re.compile(r"(\d{1,2})[:hH](\d{2})\s*(am|pm)?\s*,?\s*(?:ngày\s*)?(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})" + _TZ, re.I)
 _NUMERIC_DMY = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?![\d/-])" + _TIME + _TZ, re.I)
 _NUMERIC_YMD = re.compile(r"(?<!\d)(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})(?![\d/])" + r"(?:[T\s,]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?" + _TZ)
 _VI_WORDS = re.compile(r"ngày\s*(\d{1,2})\s*tháng\s*(\d{1,2})\s*năm\s*(\d{4})" + _TIME + _TZ, re.I)
-_DAY_MONTH_YEAR = re.compile(r"(?<!\d)(\d{1,2})\.?\s+(?:de\s+)?" + _MONTH_WORD + r"\s+(?:de\s+)?(\d{4})" + _TIME, re.I)
+_DAY_MONTH_YEAR = re.compile(r"(?<!\d)(\d{1,2})\.?\s+(?:de\s+)?" + _MONTH_WORD + r",?\s+(?:de\s+)?(\d{4})" + _TIME, re.I)
+# Japanese, Chinese and Korean: 2020年7月12日 / 2020년 7월 12일, maybe a time after it
+_CJK = re.compile(r"(?<!\d)(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]"
+                  r"(?:[^\d]{0,8}?(\d{1,2})[:時시]\s*(\d{2}))?")
 _MONTH_DAY_YEAR = re.compile(_MONTH_WORD + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})" + _TIME, re.I)
 _DOTTED_SHORT = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{2})(?![\d.])" + _TIME)
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|[-_]|\b)")
-_ANY_DATE = re.compile(r"(?<!\d)(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{4}[/.-]\d{1,2}[/.-]\d{1,2}|\d{1,2}\.?\s+[A-Za-zÀ-ÿ]{3,10}\.?\s+\d{4}|"
-                       r"[A-Za-zÀ-ÿ]{3,10}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|ngày\s*\d|"
-                       r"\d{1,2}\.\d{1,2}\.\d{2}(?![\d.]))")
+_ANY_DATE = re.compile(rf"(?<!\d)(?:\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{4}}|\d{{4}}[/.-]\d{{1,2}}[/.-]\d{{1,2}}|"
+                       rf"\d{{1,2}}\.?\s+[{_LETTER}]{{3,12}}\.?,?\s+\d{{4}}|"
+                       rf"[{_LETTER}]{{3,12}}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|ngày\s*\d|"
+                       r"\d{4}\s*[年년]\s*\d{1,2}\s*[月월]|\d{1,2}\.\d{1,2}\.\d{2}(?![\d.]))")
+_URL_MONTH_NAME = re.compile(r"/((?:19|20)\d{2})/(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*/"
+                             r"(0?[1-9]|[12]\d|3[01])/", re.I)  # /2023/dec/21/
 _URL_DATE_SHORT = re.compile(r"/((?:19|20)\d{2})/([1-9]|1[0-2])/([1-9]|[12]\d|3[01])/")  # /2017/7/12/
 _URL_DMY = re.compile(r"/(0[1-9]|[12]\d|3[01])-(0[1-9]|1[0-2])-((?:19|20)\d{2})(?:/|$|[-_.?])")
 _ISO_STAMP = re.compile(r"(?:19|20)\d{2}-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d")
@@ -188,6 +202,11 @@ def parse_visible(text: str, month_first: bool = False) -> tuple[datetime, bool]
     if m:
         r = _make(int(m.group(3)), int(m.group(2)), int(m.group(1)), m.group(4), m.group(5), m.group(7),
                   m.group(8), m.group(9))
+        if r:
+            found.append((m.start(), r))
+    m = _CJK.search(text)
+    if m:
+        r = _make(int(m.group(1)), int(m.group(2)), int(m.group(3)), m.group(4), m.group(5))
         if r:
             found.append((m.start(), r))
     m = _NUMERIC_DMY.search(text)
@@ -462,7 +481,7 @@ class DateFinder:
             self.default_tz = parse_offset(f"{match.group(1)}{match.group(2)}:{match.group(3) or '00'}")
 
     def _from_url(self, url: str | None = None) -> tuple[datetime, bool] | None:
-        """A date in the path: /2017/12/06/, /20171206, or …/06-12-2017."""
+        """A date in the path: /2017/12/06/, /20171206, …/06-12-2017 or /2017/dec/06/."""
         url = url if url is not None else self.pre.url
         match = _URL_DATE.search(url or "")
         if match:
@@ -473,6 +492,9 @@ class DateFinder:
         match = _URL_DATE_SHORT.search(url or "")
         if match:
             return _make(int(match.group(1)), int(match.group(2)), int(match.group(3)), None, None)
+        match = _URL_MONTH_NAME.search(url or "")
+        if match:
+            return _make(int(match.group(1)), _MONTHS[match.group(2).lower()], int(match.group(3)), None, None)
         return None
 
     def _from_script(self) -> tuple[datetime, bool] | None:
@@ -509,7 +531,7 @@ _DIGITS = re.compile(r"\d+")
 def _date_matches(text: str, start: int, end: int) -> Iterator[re.Match[str]]:
     """``_ANY_DATE.finditer(text, start, end)``, without trying the pattern
     at every letter: every match holds a digit, and starts at its first
-    digit or at most a dot, ten letters and a run of spaces before it
+    digit or at most a dot, twelve letters and a run of spaces before it
     ("Jan. 5", "ngày 5"), so only those few positions before each run of
     digits are tried (none inside it: the pattern starts after a non-digit)."""
     pos = start
@@ -521,7 +543,7 @@ def _date_matches(text: str, start: int, end: int) -> Iterator[re.Match[str]]:
         lo = first
         while lo > pos and text[lo - 1].isspace():
             lo -= 1
-        for at in range(max(pos, lo - 11), first + 1):
+        for at in range(max(pos, lo - 13), first + 1):
             match = _ANY_DATE.match(text, at, end)
             if match is not None:
                 yield match
