@@ -118,3 +118,14 @@ def test_a_month_name_in_the_url_picks_the_matching_dateline() -> None:
             f'<div class="claim-meta">stated on December 13, 2023 in a post</div>'
             f'<div class="byline-meta">By Ann Example December 21, 2023</div>{BODY}</article></body></html>')
     assert published_day(html, "https://www.example.com/factchecks/2023/dec/21/posts/access/") == "2023-12-21"
+
+
+def test_dates_in_comments_and_sidebar_widgets_are_not_the_articles() -> None:
+    html = ('<html lang="de-DE"><body><div id="main"><h1>Access restored</h1>'
+            '<p>Dieser Artikel wurde am 14. Dezember 2015 um 14:48 geschrieben.</p>' + BODY +
+            '<ol class="commentlist"><li class="comment even" id="comment-1"><div class="comment-meta">'
+            '15. Dezember 2015 at 11:21 · Antwort</div><p>Danke!</p></li></ol></div>'
+            '<div id="footer"><ul class="sidebar_widget"><li class="widget widget_recent_entries"><ul>'
+            '<li><a href="/x">Other</a><span class="post-date">09/09/2019</span></li></ul></li></ul>'
+            '<aside><time datetime="2019-07-30">30 juil. 2019</time></aside></div></body></html>')
+    assert published_day(html, "https://blog.example.de/arduino/roomba.php") == "2015-12-14"

@@ -89,6 +89,8 @@ _PUBLISHED_WORDS = ("publish", "posted", "entry-date", "datepublished", "created
 # a dateline that starts with one of these states the update, not the publication
 _UPDATED_LABEL = re.compile(r"^\W*(updated|last updated|modified|aktualisiert|stand|zuletzt|"
                             r"mis à jour|actualizado|actualizada|aggiornato|cập nhật)\b", re.IGNORECASE)
+# a date inside one of these belongs to a reader's comment or to another article listed beside this one
+_ELSEWHERE_TOKEN = re.compile(r"comment|^(?:widget|sidebar|sidebar-.*|respond)$", re.I)
 _DATE_SELECTOR = ("[class*=date], [class*=Date], [class*=time], [class*=publish], [class*=posted], "
                   "[class*=meta], [class*=byline], [id*=date], [data-role=publishdate], [itemprop*=date]")
 
@@ -406,7 +408,7 @@ class DateFinder:
             parsed = parse_iso(attrs.get("datetime"))
             if parsed is None:
                 continue
-            if "modif" in hint.lower() or "updat" in hint.lower():
+            if "modif" in hint.lower() or "updat" in hint.lower() or _elsewhere(node):
                 continue
             out.append(parsed)
             if "pubdate" in attrs or "publish" in hint.lower():
@@ -434,7 +436,7 @@ class DateFinder:
                 continue
             if any(text in update for update in updates):
                 continue
-            if 6 <= len(text) <= 200 and any(ch.isdigit() for ch in text):
+            if 6 <= len(text) <= 200 and any(ch.isdigit() for ch in text) and not _elsewhere(node):
                 label = f"{node.attributes.get('class') or ''} {node.attributes.get('itemprop') or ''}".lower()
                 texts.append((text, any(word in label for word in _PUBLISHED_WORDS)))
                 if len(texts) >= 12:
@@ -526,6 +528,21 @@ class DateFinder:
 
 
 _DIGITS = re.compile(r"\d+")
+
+
+def _elsewhere(node) -> bool:  # noqa: ANN001 - a selectolax node
+    """Whether ``node`` sits in a comment, a sidebar widget or an <aside>:
+    the dates there are not the article's."""
+    while node is not None and node.tag not in ("body", "html", "article", "main"):
+        if node.tag == "aside":
+            return True
+        attrs = node.attributes
+        for name in ("class", "id"):
+            value = attrs.get(name)
+            if value and any(_ELSEWHERE_TOKEN.search(token) for token in value.split()):
+                return True
+        node = node.parent
+    return False
 
 
 def _date_matches(text: str, start: int, end: int) -> Iterator[re.Match[str]]:
