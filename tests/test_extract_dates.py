@@ -129,3 +129,17 @@ def test_dates_in_comments_and_sidebar_widgets_are_not_the_articles() -> None:
             '<li><a href="/x">Other</a><span class="post-date">09/09/2019</span></li></ul></li></ul>'
             '<aside><time datetime="2019-07-30">30 juil. 2019</time></aside></div></body></html>')
     assert published_day(html, "https://blog.example.de/arduino/roomba.php") == "2015-12-14"
+
+
+def test_a_publication_label_after_an_update_label() -> None:
+    html = bare('<span>Letzte Änderung: 31.10.2023 - 14:49:39<br>Erschienen am: 01.11.2023<br>Lesungen: 61</span>',
+                "de-DE")
+    assert published_day(html, "https://www.example.de/rezension,30063.html") == "2023-11-01"
+    in_a_date_box = page("", "Modifié le 3 juillet 2019 · Publié le 29 juin 2019").replace('lang="en-US"', 'lang="fr"')
+    assert published_day(in_a_date_box) == "2019-06-29"
+
+
+def test_a_labelled_release_date_of_another_month_than_the_url() -> None:
+    # a book review: "Erscheinungsdatum" is the book's release, the URL names the post's month
+    html = bare("Samstag, 9. September 2017 · Verlag: Heyne · Erscheinungsdatum: 14.08.2017 · Preis: 12,99 €", "de")
+    assert published_day(html, "https://books.example.com/2017/09/rezension.html") == "2017-09-09"

@@ -62,7 +62,8 @@ _TIME_FIRST = re.compile(r"(\d{1,2})[:hH](\d{2})\s*(am|pm)?\s*,?\s*(?:ngày\s*)?
 _NUMERIC_DMY = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?![\d/-])" + _TIME + _TZ, re.I)
 _NUMERIC_YMD = re.compile(r"(?<!\d)(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})(?![\d/])" + r"(?:[T\s,]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?" + _TZ)
 _VI_WORDS = re.compile(r"ngày\s*(\d{1,2})\s*tháng\s*(\d{1,2})\s*năm\s*(\d{4})" + _TIME + _TZ, re.I)
-_DAY_MONTH_YEAR = re.compile(r"(?<!\d)(\d{1,2})\.?\s+(?:de\s+)?" + _MONTH_WORD + r",?\s+(?:de\s+)?(\d{4})" + _TIME, re.I)
+_DAY_MONTH_YEAR = re.compile(r"(?<!\d)(\d{1,2})\.?\s+(?:de\s+)?" + _MONTH_WORD + r",?\s+(?:de\s+)?(\d{4})" + _TIME,
+                             re.I)
 # Japanese, Chinese and Korean: 2020年7月12日 / 2020년 7월 12일, maybe a time after it
 _CJK = re.compile(r"(?<!\d)(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]"
                   r"(?:[^\d]{0,8}?(\d{1,2})[:時시]\s*(\d{2}))?")
@@ -75,6 +76,7 @@ _ANY_DATE = re.compile(rf"(?<!\d)(?:\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{4}}|\d{{4}}[
                        r"\d{4}\s*[年년]\s*\d{1,2}\s*[月월]|\d{1,2}\.\d{1,2}\.\d{2}(?![\d.]))")
 _URL_MONTH_NAME = re.compile(r"/((?:19|20)\d{2})/(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*/"
                              r"(0?[1-9]|[12]\d|3[01])/", re.I)  # /2023/dec/21/
+_URL_MONTH = re.compile(r"/((?:19|20)\d{2})/(0[1-9]|1[0-2])/")  # /2017/09/
 _URL_DATE_SHORT = re.compile(r"/((?:19|20)\d{2})/([1-9]|1[0-2])/([1-9]|[12]\d|3[01])/")  # /2017/7/12/
 _URL_DMY = re.compile(r"/(0[1-9]|[12]\d|3[01])-(0[1-9]|1[0-2])-((?:19|20)\d{2})(?:/|$|[-_.?])")
 _ISO_STAMP = re.compile(r"(?:19|20)\d{2}-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d")
@@ -91,6 +93,10 @@ _UPDATED_LABEL = re.compile(r"^\W*(updated|last updated|modified|aktualisiert|st
                             r"mis à jour|actualizado|actualizada|aggiornato|cập nhật)\b", re.IGNORECASE)
 # a date inside one of these belongs to a reader's comment or to another article listed beside this one
 _ELSEWHERE_TOKEN = re.compile(r"comment|^(?:widget|sidebar|sidebar-.*|respond)$", re.I)
+# a word that labels the date after it as the publication ("Erschienen am: 01.11.2023", "Publié le 29 juin 2019")
+_PUBLISHED_LABEL = re.compile(r"\b(?:published|posted|veröffentlicht|erschienen|erscheinungsdatum|publié|publiée|"
+                              r"publicado|publicada|pubblicato|gepubliceerd|opublikowano)"
+                              r"(?:\s+(?:on|am|le|el|il|op))?\s*:?\s*(?=\S*\d)", re.I)
 _DATE_SELECTOR = ("[class*=date], [class*=Date], [class*=time], [class*=publish], [class*=posted], "
                   "[class*=meta], [class*=byline], [id*=date], [data-role=publishdate], [itemprop*=date]")
 
@@ -431,6 +437,10 @@ class DateFinder:
         updates: list[str] = []  # "Updated Jul 24, 2018": neither it nor the date inside it
         for node in tree.css(_DATE_SELECTOR):
             text = node.text(separator=" ", strip=True)
+            labelled = _PUBLISHED_LABEL.search(text, 0, 150)
+            if labelled and 6 <= len(text) <= 200 and not _elsewhere(node):
+                texts.append((text[labelled.end():], True))  # "Letzte Änderung: … Erschienen am: …"
+                continue
             if _UPDATED_LABEL.match(text):
                 updates.append(text)
                 continue
@@ -461,6 +471,9 @@ class DateFinder:
         if body is None:
             return None
         text = body.text(separator=" ", strip=True)[:200_000]
+        labelled = self._labelled(text)
+        if labelled is not None:
+            return labelled
         start = 0
         h1 = self.pre.h1s[0] if self.pre.h1s else None
         if h1 is not None:
@@ -473,6 +486,20 @@ class DateFinder:
                 if found and self.plausible(found):
                     self._learn_gmt(text[match.start():match.start() + 80])
                     return found
+        return None
+
+    def _labelled(self, text: str) -> tuple[datetime, bool] | None:
+        """A date right after a publication label ("Erschienen am: 01.11.2023"),
+        unless the URL names another month (a book's release date in a review)."""
+        month = _URL_MONTH.search(self.pre.url or "")
+        for label in list(_PUBLISHED_LABEL.finditer(text))[:5]:
+            if _ANY_DATE.match(text, label.end()) is None:
+                continue
+            found = parse_visible(text[label.end():label.end() + 80], self.month_first)
+            if found and month and (found[0].year, found[0].month) != (int(month.group(1)), int(month.group(2))):
+                continue
+            if found and self.plausible(found):
+                return found
         return None
 
     def _learn_gmt(self, text: str | None = None) -> None:
