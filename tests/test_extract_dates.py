@@ -143,3 +143,14 @@ def test_a_labelled_release_date_of_another_month_than_the_url() -> None:
     # a book review: "Erscheinungsdatum" is the book's release, the URL names the post's month
     html = bare("Samstag, 9. September 2017 · Verlag: Heyne · Erscheinungsdatum: 14.08.2017 · Preis: 12,99 €", "de")
     assert published_day(html, "https://books.example.com/2017/09/rezension.html") == "2017-09-09"
+
+
+def test_the_mastheads_edition_date_is_only_a_last_resort() -> None:
+    menu = "".join(f'<li><a href="/rubrique/{i}">Rubrique numéro {i} du journal</a></li>' for i in range(12))
+    masthead = ('<header class="site"><a href="/">Club</a><span class="date-edition">lun. 5 août 2019</span>'
+                f'<nav><ul>{menu}</ul></nav></header>')
+    article = '<main><h1>Access restored</h1><p>27 juin 2019 · Par Elba</p>' + BODY + '</main>'
+    html = f'<html lang="fr"><body>{masthead}{article}</body></html>'
+    assert published_day(html, "https://blogs.example.fr/elba/blog/violences") == "2019-06-27"
+    undated = html.replace("<p>27 juin 2019 · Par Elba</p>", "")
+    assert published_day(undated, "https://blogs.example.fr/elba/blog/violences") == "2019-08-05"

@@ -278,6 +278,7 @@ class DateFinder:
         self.page_tz: timezone | None = None
         self.zone = zones.guess(pre.url, pre.html_lang)
         self._visible: object = _UNSET
+        self._masthead: tuple[datetime, bool] | None = None  # today's date atop the page, read with visible()
 
     def localise(self, found: tuple[datetime, bool] | None) -> datetime | None:
         """Aware, in the publisher's offset: a UTC value is shown in the
@@ -349,7 +350,7 @@ class DateFinder:
         if best is None:
             best = (self.visible() or self._from_url() or self._from_script() or self.scan_text()
                     or self._from_any_meta()
-                    or self._from_url(self.pre.first_meta("og:image", "twitter:image")))
+                    or self._from_url(self.pre.first_meta("og:image", "twitter:image")) or self._masthead)
         return self._as_displayed(best, self.localise(best))
 
     def _agreeing(self, weighed: list[tuple[tuple[datetime, bool], int]]) -> tuple[datetime, bool] | None:
@@ -414,7 +415,7 @@ class DateFinder:
             parsed = parse_iso(attrs.get("datetime"))
             if parsed is None:
                 continue
-            if "modif" in hint.lower() or "updat" in hint.lower() or _elsewhere(node):
+            if "modif" in hint.lower() or "updat" in hint.lower() or _elsewhere(node) or _in_masthead(node):
                 continue
             out.append(parsed)
             if "pubdate" in attrs or "publish" in hint.lower():
@@ -435,6 +436,7 @@ class DateFinder:
         tree = self.pre.tree
         texts: list[tuple[str, bool]] = []
         updates: list[str] = []  # "Updated Jul 24, 2018": neither it nor the date inside it
+        masthead: list[str] = []  # today's date atop the page: the last resort
         for node in tree.css(_DATE_SELECTOR):
             text = node.text(separator=" ", strip=True)
             labelled = _PUBLISHED_LABEL.search(text, 0, 150)
@@ -447,11 +449,15 @@ class DateFinder:
             if any(text in update for update in updates):
                 continue
             if 6 <= len(text) <= 200 and any(ch.isdigit() for ch in text) and not _elsewhere(node):
+                if _in_masthead(node):
+                    masthead.append(text)
+                    continue
                 label = f"{node.attributes.get('class') or ''} {node.attributes.get('itemprop') or ''}".lower()
                 texts.append((text, any(word in label for word in _PUBLISHED_WORDS)))
                 if len(texts) >= 12:
                     break
         found_all = []
+        self._masthead = next(filter(None, (parse_visible(text, self.month_first) for text in masthead[:2])), None)
         for text, marked in texts:
             found = parse_visible(text, self.month_first)
             if found and self.plausible(found):
@@ -555,6 +561,16 @@ class DateFinder:
 
 
 _DIGITS = re.compile(r"\d+")
+
+
+def _in_masthead(node) -> bool:  # noqa: ANN001 - a selectolax node
+    """Whether ``node`` sits in the page's masthead (a <header> or #header
+    without the headline): its date is today's edition, not the article's."""
+    while node is not None and node.tag not in ("body", "html", "article", "main"):
+        if node.tag == "header" or (node.attributes.get("id") or "").lower() in ("header", "masthead"):
+            return node.css_first("h1") is None
+        node = node.parent
+    return False
 
 
 def _elsewhere(node) -> bool:  # noqa: ANN001 - a selectolax node
