@@ -154,3 +154,11 @@ def test_the_mastheads_edition_date_is_only_a_last_resort() -> None:
     assert published_day(html, "https://blogs.example.fr/elba/blog/violences") == "2019-06-27"
     undated = html.replace("<p>27 juin 2019 · Par Elba</p>", "")
     assert published_day(undated, "https://blogs.example.fr/elba/blog/violences") == "2019-08-05"
+
+
+def test_microdata_date_published_counts_against_generic_meta_dates() -> None:
+    head = ('<meta name="date" content="2022-01-21T15:38:44+01:00">'
+            '<meta name="DCTERMS.date" content="2022-01-21T15:38:44+01:00">')
+    dateline = '<time itemprop="datePublished" datetime="2022-01-27">27.01.2022</time>'
+    html = page(head, dateline).replace('lang="en-US"', 'lang="de"')
+    assert published_day(html, "https://www.example.com/aktuelles/winter/") == "2022-01-27"

@@ -321,7 +321,7 @@ class DateFinder:
         for i, key in enumerate(keys):
             if key in meta:  # most keys are absent: no generator for them
                 values.extend((value, 2 if i < 2 or key == ld_key.lower() else 1) for value in meta[key])
-        if not values:
+        if not values or all(weight < 2 for _, weight in values):  # microdata outranks generic keys
             values.extend((value, 2) for value in pre.itemprop(ld_key))
         out = []
         for value, weight in values[:30]:
