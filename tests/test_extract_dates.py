@@ -83,3 +83,82 @@ def test_a_dotted_date_with_a_two_digit_year() -> None:
 def test_a_version_number_is_not_a_short_date() -> None:
     html = page("", "Version 10.12.13.4").replace('lang="en-US"', 'lang="de-DE"')
     assert extract(html, "https://www.example.de/software", builtin=False).published_at is None
+
+
+def bare(dateline: str, lang: str = "en") -> str:
+    """A page whose only date is ``dateline``, in a paragraph under the headline."""
+    return (f'<html lang="{lang}"><head></head><body><article><h1>Access restored</h1>'
+            f'<p>{dateline}</p>{BODY}</article></body></html>')
+
+
+def published_day(html: str, url: str = "https://www.example.org/news/access-restored") -> str | None:
+    article = extract(html, url, builtin=False)
+    return article.published_at.date().isoformat() if article.published_at else None
+
+
+def test_month_names_in_cyrillic_polish_and_turkish() -> None:
+    assert published_day(bare("Германия 15 августа 2016, 13:43", "ru")) == "2016-08-15"
+    assert published_day(bare("Київ, 3 травня 2019", "uk")) == "2019-05-03"
+    assert published_day(bare("Warszawa, 12 października 2021", "pl")) == "2021-10-12"
+    assert published_day(bare("Ankara, 3 Ekim 2020 14:00", "tr")) == "2020-10-03"
+
+
+def test_a_comma_between_month_and_year() -> None:
+    assert published_day(bare("Blog entry by Ann Example | 28 April, 2017")) == "2017-04-28"
+
+
+def test_year_month_day_with_cjk_markers() -> None:
+    assert published_day(bare("記事一覧 2020年07月12日 | 情報", "ja")) == "2020-07-12"
+    assert published_day(bare("입력 2019년 6월 24일 10:30", "ko")) == "2019-06-24"
+
+
+def test_a_month_name_in_the_url_picks_the_matching_dateline() -> None:
+    # a fact-check: the claim's date comes first, the article's own date matches its URL
+    html = (f'<html lang="en-US"><body><article><h1>Access restored</h1>'
+            f'<div class="claim-meta">stated on December 13, 2023 in a post</div>'
+            f'<div class="byline-meta">By Ann Example December 21, 2023</div>{BODY}</article></body></html>')
+    assert published_day(html, "https://www.example.com/factchecks/2023/dec/21/posts/access/") == "2023-12-21"
+
+
+def test_dates_in_comments_and_sidebar_widgets_are_not_the_articles() -> None:
+    html = ('<html lang="de-DE"><body><div id="main"><h1>Access restored</h1>'
+            '<p>Dieser Artikel wurde am 14. Dezember 2015 um 14:48 geschrieben.</p>' + BODY +
+            '<ol class="commentlist"><li class="comment even" id="comment-1"><div class="comment-meta">'
+            '15. Dezember 2015 at 11:21 · Antwort</div><p>Danke!</p></li></ol></div>'
+            '<div id="footer"><ul class="sidebar_widget"><li class="widget widget_recent_entries"><ul>'
+            '<li><a href="/x">Other</a><span class="post-date">09/09/2019</span></li></ul></li></ul>'
+            '<aside><time datetime="2019-07-30">30 juil. 2019</time></aside></div></body></html>')
+    assert published_day(html, "https://blog.example.de/arduino/roomba.php") == "2015-12-14"
+
+
+def test_a_publication_label_after_an_update_label() -> None:
+    html = bare('<span>Letzte Änderung: 31.10.2023 - 14:49:39<br>Erschienen am: 01.11.2023<br>Lesungen: 61</span>',
+                "de-DE")
+    assert published_day(html, "https://www.example.de/rezension,30063.html") == "2023-11-01"
+    in_a_date_box = page("", "Modifié le 3 juillet 2019 · Publié le 29 juin 2019").replace('lang="en-US"', 'lang="fr"')
+    assert published_day(in_a_date_box) == "2019-06-29"
+
+
+def test_a_labelled_release_date_of_another_month_than_the_url() -> None:
+    # a book review: "Erscheinungsdatum" is the book's release, the URL names the post's month
+    html = bare("Samstag, 9. September 2017 · Verlag: Heyne · Erscheinungsdatum: 14.08.2017 · Preis: 12,99 €", "de")
+    assert published_day(html, "https://books.example.com/2017/09/rezension.html") == "2017-09-09"
+
+
+def test_the_mastheads_edition_date_is_only_a_last_resort() -> None:
+    menu = "".join(f'<li><a href="/rubrique/{i}">Rubrique numéro {i} du journal</a></li>' for i in range(12))
+    masthead = ('<header class="site"><a href="/">Club</a><span class="date-edition">lun. 5 août 2019</span>'
+                f'<nav><ul>{menu}</ul></nav></header>')
+    article = '<main><h1>Access restored</h1><p>27 juin 2019 · Par Elba</p>' + BODY + '</main>'
+    html = f'<html lang="fr"><body>{masthead}{article}</body></html>'
+    assert published_day(html, "https://blogs.example.fr/elba/blog/violences") == "2019-06-27"
+    undated = html.replace("<p>27 juin 2019 · Par Elba</p>", "")
+    assert published_day(undated, "https://blogs.example.fr/elba/blog/violences") == "2019-08-05"
+
+
+def test_microdata_date_published_counts_against_generic_meta_dates() -> None:
+    head = ('<meta name="date" content="2022-01-21T15:38:44+01:00">'
+            '<meta name="DCTERMS.date" content="2022-01-21T15:38:44+01:00">')
+    dateline = '<time itemprop="datePublished" datetime="2022-01-27">27.01.2022</time>'
+    html = page(head, dateline).replace('lang="en-US"', 'lang="de"')
+    assert published_day(html, "https://www.example.com/aktuelles/winter/") == "2022-01-27"

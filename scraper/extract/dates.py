@@ -46,21 +46,37 @@ _MONTHS = {
     "outubro": 10, "novembro": 11, "dezembro": 12, "janvier": 1, "février": 2, "avril": 4,
     "juillet": 7, "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12, "maart": 3,
     "augustus": 8, "oktober": 10,
+    # Russian and Ukrainian (genitive, as datelines write them), Polish, Turkish: stems of 3
+    "янв": 1, "фев": 2, "мар": 3, "апр": 4, "мая": 5, "май": 5, "июн": 6, "июл": 7, "авг": 8,
+    "сен": 9, "окт": 10, "ноя": 11, "дек": 12, "січ": 1, "лют": 2, "бер": 3, "кві": 4, "тра": 5,
+    "чер": 6, "лип": 7, "сер": 8, "вер": 9, "жов": 10, "лис": 11, "гру": 12, "sty": 1, "lut": 2,
+    "kwi": 4, "maj": 5, "cze": 6, "lip": 7, "sie": 8, "wrz": 9, "paź": 10, "paz": 10, "lis": 11,
+    "gru": 12, "oca": 1, "şub": 2, "nis": 4, "haz": 6, "tem": 7, "ağu": 8, "eyl": 9, "eki": 10,
+    "kas": 11, "ara": 12,
 }
-_MONTH_WORD = r"([A-Za-zÀ-ÿ]{3,10}\.?)"
+_LETTER = "A-Za-zÀ-ÿĀ-žА-яЁёІіЇїЄєҐґ"
+_MONTH_WORD = rf"([{_LETTER}]{{3,12}}\.?)"
 _TIME = r"(?:\s*(?:,|at|um|à|a las|alle|kl\.?|-|–|—|\||/)?\s*(\d{1,2})[:hH](\d{2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?)?"
 _TZ = r"(?:\s*\(?\s*(?:GMT|UTC)\s*([+-]\s*\d{1,2})(?::?(\d{2}))?\s*\)?)?"
 _TIME_FIRST = re.compile(r"(\d{1,2})[:hH](\d{2})\s*(am|pm)?\s*,?\s*(?:ngày\s*)?(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})" + _TZ, re.I)
 _NUMERIC_DMY = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?![\d/-])" + _TIME + _TZ, re.I)
 _NUMERIC_YMD = re.compile(r"(?<!\d)(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})(?![\d/])" + r"(?:[T\s,]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?" + _TZ)
 _VI_WORDS = re.compile(r"ngày\s*(\d{1,2})\s*tháng\s*(\d{1,2})\s*năm\s*(\d{4})" + _TIME + _TZ, re.I)
-_DAY_MONTH_YEAR = re.compile(r"(?<!\d)(\d{1,2})\.?\s+(?:de\s+)?" + _MONTH_WORD + r"\s+(?:de\s+)?(\d{4})" + _TIME, re.I)
+_DAY_MONTH_YEAR = re.compile(r"(?<!\d)(\d{1,2})\.?\s+(?:de\s+)?" + _MONTH_WORD + r",?\s+(?:de\s+)?(\d{4})" + _TIME,
+                             re.I)
+# Japanese, Chinese and Korean: 2020年7月12日 / 2020년 7월 12일, maybe a time after it
+_CJK = re.compile(r"(?<!\d)(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]"
+                  r"(?:[^\d]{0,8}?(\d{1,2})[:時시]\s*(\d{2}))?")
 _MONTH_DAY_YEAR = re.compile(_MONTH_WORD + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})" + _TIME, re.I)
 _DOTTED_SHORT = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{2})(?![\d.])" + _TIME)
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|[-_]|\b)")
-_ANY_DATE = re.compile(r"(?<!\d)(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{4}[/.-]\d{1,2}[/.-]\d{1,2}|\d{1,2}\.?\s+[A-Za-zÀ-ÿ]{3,10}\.?\s+\d{4}|"
-                       r"[A-Za-zÀ-ÿ]{3,10}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|ngày\s*\d|"
-                       r"\d{1,2}\.\d{1,2}\.\d{2}(?![\d.]))")
+_ANY_DATE = re.compile(rf"(?<!\d)(?:\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{4}}|\d{{4}}[/.-]\d{{1,2}}[/.-]\d{{1,2}}|"
+                       rf"\d{{1,2}}\.?\s+[{_LETTER}]{{3,12}}\.?,?\s+\d{{4}}|"
+                       rf"[{_LETTER}]{{3,12}}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|ngày\s*\d|"
+                       r"\d{4}\s*[年년]\s*\d{1,2}\s*[月월]|\d{1,2}\.\d{1,2}\.\d{2}(?![\d.]))")
+_URL_MONTH_NAME = re.compile(r"/((?:19|20)\d{2})/(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*/"
+                             r"(0?[1-9]|[12]\d|3[01])/", re.I)  # /2023/dec/21/
+_URL_MONTH = re.compile(r"/((?:19|20)\d{2})/(0[1-9]|1[0-2])/")  # /2017/09/
 _URL_DATE_SHORT = re.compile(r"/((?:19|20)\d{2})/([1-9]|1[0-2])/([1-9]|[12]\d|3[01])/")  # /2017/7/12/
 _URL_DMY = re.compile(r"/(0[1-9]|[12]\d|3[01])-(0[1-9]|1[0-2])-((?:19|20)\d{2})(?:/|$|[-_.?])")
 _ISO_STAMP = re.compile(r"(?:19|20)\d{2}-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d")
@@ -75,6 +91,12 @@ _PUBLISHED_WORDS = ("publish", "posted", "entry-date", "datepublished", "created
 # a dateline that starts with one of these states the update, not the publication
 _UPDATED_LABEL = re.compile(r"^\W*(updated|last updated|modified|aktualisiert|stand|zuletzt|"
                             r"mis à jour|actualizado|actualizada|aggiornato|cập nhật)\b", re.IGNORECASE)
+# a date inside one of these belongs to a reader's comment or to another article listed beside this one
+_ELSEWHERE_TOKEN = re.compile(r"comment|^(?:widget|sidebar|sidebar-.*|respond)$", re.I)
+# a word that labels the date after it as the publication ("Erschienen am: 01.11.2023", "Publié le 29 juin 2019")
+_PUBLISHED_LABEL = re.compile(r"\b(?:published|posted|veröffentlicht|erschienen|erscheinungsdatum|publié|publiée|"
+                              r"publicado|publicada|pubblicato|gepubliceerd|opublikowano)"
+                              r"(?:\s+(?:on|am|le|el|il|op))?\s*:?\s*(?=\S*\d)", re.I)
 _DATE_SELECTOR = ("[class*=date], [class*=Date], [class*=time], [class*=publish], [class*=posted], "
                   "[class*=meta], [class*=byline], [id*=date], [data-role=publishdate], [itemprop*=date]")
 
@@ -190,6 +212,11 @@ def parse_visible(text: str, month_first: bool = False) -> tuple[datetime, bool]
                   m.group(8), m.group(9))
         if r:
             found.append((m.start(), r))
+    m = _CJK.search(text)
+    if m:
+        r = _make(int(m.group(1)), int(m.group(2)), int(m.group(3)), m.group(4), m.group(5))
+        if r:
+            found.append((m.start(), r))
     m = _NUMERIC_DMY.search(text)
     if m:
         first, second = int(m.group(1)), int(m.group(2))
@@ -251,6 +278,7 @@ class DateFinder:
         self.page_tz: timezone | None = None
         self.zone = zones.guess(pre.url, pre.html_lang)
         self._visible: object = _UNSET
+        self._masthead: tuple[datetime, bool] | None = None  # today's date atop the page, read with visible()
 
     def localise(self, found: tuple[datetime, bool] | None) -> datetime | None:
         """Aware, in the publisher's offset: a UTC value is shown in the
@@ -293,7 +321,7 @@ class DateFinder:
         for i, key in enumerate(keys):
             if key in meta:  # most keys are absent: no generator for them
                 values.extend((value, 2 if i < 2 or key == ld_key.lower() else 1) for value in meta[key])
-        if not values:
+        if not values or all(weight < 2 for _, weight in values):  # microdata outranks generic keys
             values.extend((value, 2) for value in pre.itemprop(ld_key))
         out = []
         for value, weight in values[:30]:
@@ -322,7 +350,7 @@ class DateFinder:
         if best is None:
             best = (self.visible() or self._from_url() or self._from_script() or self.scan_text()
                     or self._from_any_meta()
-                    or self._from_url(self.pre.first_meta("og:image", "twitter:image")))
+                    or self._from_url(self.pre.first_meta("og:image", "twitter:image")) or self._masthead)
         return self._as_displayed(best, self.localise(best))
 
     def _agreeing(self, weighed: list[tuple[tuple[datetime, bool], int]]) -> tuple[datetime, bool] | None:
@@ -387,7 +415,7 @@ class DateFinder:
             parsed = parse_iso(attrs.get("datetime"))
             if parsed is None:
                 continue
-            if "modif" in hint.lower() or "updat" in hint.lower():
+            if "modif" in hint.lower() or "updat" in hint.lower() or _elsewhere(node) or _in_masthead(node):
                 continue
             out.append(parsed)
             if "pubdate" in attrs or "publish" in hint.lower():
@@ -408,19 +436,28 @@ class DateFinder:
         tree = self.pre.tree
         texts: list[tuple[str, bool]] = []
         updates: list[str] = []  # "Updated Jul 24, 2018": neither it nor the date inside it
+        masthead: list[str] = []  # today's date atop the page: the last resort
         for node in tree.css(_DATE_SELECTOR):
             text = node.text(separator=" ", strip=True)
+            labelled = _PUBLISHED_LABEL.search(text, 0, 150)
+            if labelled and 6 <= len(text) <= 200 and not _elsewhere(node):
+                texts.append((text[labelled.end():], True))  # "Letzte Änderung: … Erschienen am: …"
+                continue
             if _UPDATED_LABEL.match(text):
                 updates.append(text)
                 continue
             if any(text in update for update in updates):
                 continue
-            if 6 <= len(text) <= 200 and any(ch.isdigit() for ch in text):
+            if 6 <= len(text) <= 200 and any(ch.isdigit() for ch in text) and not _elsewhere(node):
+                if _in_masthead(node):
+                    masthead.append(text)
+                    continue
                 label = f"{node.attributes.get('class') or ''} {node.attributes.get('itemprop') or ''}".lower()
                 texts.append((text, any(word in label for word in _PUBLISHED_WORDS)))
                 if len(texts) >= 12:
                     break
         found_all = []
+        self._masthead = next(filter(None, (parse_visible(text, self.month_first) for text in masthead[:2])), None)
         for text, marked in texts:
             found = parse_visible(text, self.month_first)
             if found and self.plausible(found):
@@ -440,6 +477,9 @@ class DateFinder:
         if body is None:
             return None
         text = body.text(separator=" ", strip=True)[:200_000]
+        labelled = self._labelled(text)
+        if labelled is not None:
+            return labelled
         start = 0
         h1 = self.pre.h1s[0] if self.pre.h1s else None
         if h1 is not None:
@@ -454,6 +494,20 @@ class DateFinder:
                     return found
         return None
 
+    def _labelled(self, text: str) -> tuple[datetime, bool] | None:
+        """A date right after a publication label ("Erschienen am: 01.11.2023"),
+        unless the URL names another month (a book's release date in a review)."""
+        month = _URL_MONTH.search(self.pre.url or "")
+        for label in list(_PUBLISHED_LABEL.finditer(text))[:5]:
+            if _ANY_DATE.match(text, label.end()) is None:
+                continue
+            found = parse_visible(text[label.end():label.end() + 80], self.month_first)
+            if found and month and (found[0].year, found[0].month) != (int(month.group(1)), int(month.group(2))):
+                continue
+            if found and self.plausible(found):
+                return found
+        return None
+
     def _learn_gmt(self, text: str | None = None) -> None:
         if self.default_tz is not None or not text:
             return
@@ -462,7 +516,7 @@ class DateFinder:
             self.default_tz = parse_offset(f"{match.group(1)}{match.group(2)}:{match.group(3) or '00'}")
 
     def _from_url(self, url: str | None = None) -> tuple[datetime, bool] | None:
-        """A date in the path: /2017/12/06/, /20171206, or …/06-12-2017."""
+        """A date in the path: /2017/12/06/, /20171206, …/06-12-2017 or /2017/dec/06/."""
         url = url if url is not None else self.pre.url
         match = _URL_DATE.search(url or "")
         if match:
@@ -473,6 +527,9 @@ class DateFinder:
         match = _URL_DATE_SHORT.search(url or "")
         if match:
             return _make(int(match.group(1)), int(match.group(2)), int(match.group(3)), None, None)
+        match = _URL_MONTH_NAME.search(url or "")
+        if match:
+            return _make(int(match.group(1)), _MONTHS[match.group(2).lower()], int(match.group(3)), None, None)
         return None
 
     def _from_script(self) -> tuple[datetime, bool] | None:
@@ -506,10 +563,35 @@ class DateFinder:
 _DIGITS = re.compile(r"\d+")
 
 
+def _in_masthead(node) -> bool:  # noqa: ANN001 - a selectolax node
+    """Whether ``node`` sits in the page's masthead (a <header> or #header
+    without the headline): its date is today's edition, not the article's."""
+    while node is not None and node.tag not in ("body", "html", "article", "main"):
+        if node.tag == "header" or (node.attributes.get("id") or "").lower() in ("header", "masthead"):
+            return node.css_first("h1") is None
+        node = node.parent
+    return False
+
+
+def _elsewhere(node) -> bool:  # noqa: ANN001 - a selectolax node
+    """Whether ``node`` sits in a comment, a sidebar widget or an <aside>:
+    the dates there are not the article's."""
+    while node is not None and node.tag not in ("body", "html", "article", "main"):
+        if node.tag == "aside":
+            return True
+        attrs = node.attributes
+        for name in ("class", "id"):
+            value = attrs.get(name)
+            if value and any(_ELSEWHERE_TOKEN.search(token) for token in value.split()):
+                return True
+        node = node.parent
+    return False
+
+
 def _date_matches(text: str, start: int, end: int) -> Iterator[re.Match[str]]:
     """``_ANY_DATE.finditer(text, start, end)``, without trying the pattern
     at every letter: every match holds a digit, and starts at its first
-    digit or at most a dot, ten letters and a run of spaces before it
+    digit or at most a dot, twelve letters and a run of spaces before it
     ("Jan. 5", "ngày 5"), so only those few positions before each run of
     digits are tried (none inside it: the pattern starts after a non-digit)."""
     pos = start
@@ -521,7 +603,7 @@ def _date_matches(text: str, start: int, end: int) -> Iterator[re.Match[str]]:
         lo = first
         while lo > pos and text[lo - 1].isspace():
             lo -= 1
-        for at in range(max(pos, lo - 11), first + 1):
+        for at in range(max(pos, lo - 13), first + 1):
             match = _ANY_DATE.match(text, at, end)
             if match is not None:
                 yield match
