@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from scraper.extract import extract
+from scraper.extract.dates import parse_visible
 
 BODY = "<p>" + "A long paragraph with enough words for the body to be found, and then some more. " * 4 + "</p>"
 
@@ -101,6 +102,11 @@ def test_month_names_in_cyrillic_polish_and_turkish() -> None:
     assert published_day(bare("Київ, 3 травня 2019", "uk")) == "2019-05-03"
     assert published_day(bare("Warszawa, 12 października 2021", "pl")) == "2021-10-12"
     assert published_day(bare("Ankara, 3 Ekim 2020 14:00", "tr")) == "2020-10-03"
+
+
+def test_words_that_start_like_a_polish_or_turkish_month_are_not_months() -> None:
+    for text in ("12 Kassen 2020", "Gruppe 5, 2021", "Sieger 3 2019", "am 4 Temperaturen 2022"):
+        assert parse_visible(text) is None, text
 
 
 def test_a_comma_between_month_and_year() -> None:

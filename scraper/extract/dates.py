@@ -46,13 +46,16 @@ _MONTHS = {
     "outubro": 10, "novembro": 11, "dezembro": 12, "janvier": 1, "février": 2, "avril": 4,
     "juillet": 7, "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12, "maart": 3,
     "augustus": 8, "oktober": 10,
-    # Russian and Ukrainian (genitive, as datelines write them), Polish, Turkish: stems of 3
+    # Russian and Ukrainian (genitive, as datelines write them): stems of 3
     "янв": 1, "фев": 2, "мар": 3, "апр": 4, "мая": 5, "май": 5, "июн": 6, "июл": 7, "авг": 8,
     "сен": 9, "окт": 10, "ноя": 11, "дек": 12, "січ": 1, "лют": 2, "бер": 3, "кві": 4, "тра": 5,
-    "чер": 6, "лип": 7, "сер": 8, "вер": 9, "жов": 10, "лис": 11, "гру": 12, "sty": 1, "lut": 2,
-    "kwi": 4, "maj": 5, "cze": 6, "lip": 7, "sie": 8, "wrz": 9, "paź": 10, "paz": 10, "lis": 11,
-    "gru": 12, "oca": 1, "şub": 2, "nis": 4, "haz": 6, "tem": 7, "ağu": 8, "eyl": 9, "eki": 10,
-    "kas": 11, "ara": 12,
+    "чер": 6, "лип": 7, "сер": 8, "вер": 9, "жов": 10, "лис": 11, "гру": 12,
+    # Polish (genitive) and Turkish in full: their 3-letter stems are common words elsewhere
+    # ("Sie", "Kassel", "Gruppe" would read as months)
+    "stycznia": 1, "lutego": 2, "marca": 3, "kwietnia": 4, "maja": 5, "czerwca": 6, "lipca": 7,
+    "sierpnia": 8, "września": 9, "października": 10, "listopada": 11, "grudnia": 12, "ocak": 1,
+    "şubat": 2, "mart": 3, "nisan": 4, "mayıs": 5, "haziran": 6, "temmuz": 7, "ağustos": 8,
+    "eylül": 9, "ekim": 10, "kasım": 11, "aralık": 12,
 }
 _LETTER = "A-Za-zÀ-ÿĀ-žА-яЁёІіЇїЄєҐґ"
 _MONTH_WORD = rf"([{_LETTER}]{{3,12}}\.?)"
