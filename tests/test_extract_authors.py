@@ -253,3 +253,16 @@ def test_a_legal_form_marks_an_organisation_that_a_person_outranks() -> None:
     assert extract(html, "https://stiftung.example/x", builtin=False).authors == ["Uta Stasch"]
     html = page('<meta name="author" content="Bergportal GmbH">')  # no person named: the company stays
     assert extract(html, "https://alpen.example/x", builtin=False).authors == ["Bergportal GmbH"]
+
+
+def test_german_author_line_class_is_a_byline() -> None:
+    html = page("", '<p class="autorenzeile small">Von Anna Berger, Paul Krämer und Jonas Weil, WDR</p>')
+    authors = extract(html, "https://www.sender.example/investigativ/x", builtin=False).authors
+    assert authors[:3] == ["Anna Berger", "Paul Krämer", "Jonas Weil"]
+
+
+def test_photographer_in_a_photo_credit_is_no_author() -> None:
+    html = page("", '<figure><img src="/a.jpg"><div class="credit-box"><strong>Foto:</strong>'
+                '<p class="autor">Jaime Ortega</p></div></figure>'
+                '<div class="bildautor">Foto: Bild: AP/KEYSTONE/MARIA ROSSI</div>')
+    assert extract(html, "https://www.zeitung.example/x", builtin=False).authors == []

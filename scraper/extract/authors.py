@@ -40,7 +40,7 @@ _ROLE = re.compile(r"^\(.{1,80}\)$")
 _UPPER_WORD = re.compile(r"^[^\W\d_][\w.'’\-]*$")
 _BYLINE_SELECTORS = (
     "[itemprop=author], [rel=author], .byline, .author, [data-role=author], p.author_mail strong, "
-    "[class*=byline i], [class*=author i], a[href*='/author/'], a[href*='/autor/'], a[href*='/autoren/'], "
+    "[class*=byline i], [class*=author i], [class*=autor i], a[href*='/author/'], a[href*='/autor/'], a[href*='/autoren/'], "
     "a[href*='/authors/'], a[href*='/tac-gia/'], a[href*='/journalist']"
 )
 # lexbor tests every part of a selector list on every element (and lists an
@@ -49,7 +49,7 @@ _BYLINE_SELECTORS = (
 # parts, and the four author-path links inside a[href*='/aut'].
 _BYLINE_WIDE = (
     "[itemprop=author], [rel=author], [data-role=author], [class*=byline i], [class*=author i], "
-    "p.author_mail strong, a[href*='/aut'], a[href*='/tac-gia/'], a[href*='/journalist']"
+    "[class*=autor i], p.author_mail strong, a[href*='/aut'], a[href*='/tac-gia/'], a[href*='/journalist']"
 )
 _AUTHOR_PATHS = ("/author/", "/autor/", "/autoren/", "/authors/")
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
@@ -77,7 +77,7 @@ def _stray_link(node: Any) -> bool:
     if "/aut" not in href or any(path in href for path in _AUTHOR_PATHS):
         return False
     label = (attrs.get("class") or "").translate(_ASCII_LOWER)
-    return not ("byline" in label or "author" in label or "/tac-gia/" in href or "/journalist" in href
+    return not ("byline" in label or "author" in label or "autor" in label or "/tac-gia/" in href or "/journalist" in href
                 or attrs.get("itemprop") == "author" or attrs.get("data-role") == "author"
                 or (attrs.get("rel") or "").translate(_ASCII_LOWER) == "author")  # lexbor: rel ignores case
 
@@ -229,7 +229,7 @@ def _from_byline(pre: Precomputed, selector: str | None = None) -> list[str]:
         if not text or len(text) > 160 or _SENTENCE.search(text):
             continue
         text = _CREDIT.split(text)[0]
-        if not selector and _off_article(node):  # after the cheap tests: it walks up ten ancestors
+        if not selector and (_photo_credit(node) or _off_article(node)):  # after the cheap tests: it walks up ten ancestors
             continue
         found = split_names(text)
         if not found and "://" not in text and _is_card(node):
@@ -254,6 +254,27 @@ _SENTENCE = re.compile(r"[^\W\d_]{2}[a-zäöüßà-ÿ]\.\s+[A-ZÄÖÜ][a-zäöü
 # a photo credit after the author: "Interview: Jens Bergmann Foto: Michael Hudler"
 _CREDIT = re.compile(r"\s+(?:fotos?|photos?|bilder?|images?|photography|illustrations?)(?:\s*:|\s+(?:by|von)\b)",
                      re.I)
+
+
+_PHOTO_LABEL = re.compile(r"credit|bild|foto|photo|figure")
+_PHOTO_TEXT = re.compile(r"^\s*(?:fotos?|photos?|bild(?:er)?|images?)\s*:", re.I)
+
+
+def _photo_credit(node: Any) -> bool:
+    """A photographer's credit ("bildautor", "Foto: Jane Doe", a caption's
+    author): the person took the picture, not wrote the article."""
+    if _PHOTO_TEXT.match(node.text(separator=" ", strip=True)):
+        return True
+    current = node
+    for _ in range(3):
+        if current is None:
+            return False
+        attrs = current.attributes
+        if current.tag in ("figure", "figcaption") or _PHOTO_LABEL.search(
+                f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()):
+            return True
+        current = current.parent
+    return False
 
 
 def _is_card(node: Any) -> bool:
