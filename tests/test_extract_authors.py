@@ -266,3 +266,10 @@ def test_photographer_in_a_photo_credit_is_no_author() -> None:
                 '<p class="autor">Jaime Ortega</p></div></figure>'
                 '<div class="bildautor">Foto: Bild: AP/KEYSTONE/MARIA ROSSI</div>')
     assert extract(html, "https://www.zeitung.example/x", builtin=False).authors == []
+
+
+def test_byline_in_a_posts_entry_meta_footer() -> None:
+    html = page("", "").replace("</article>", '<footer class="entry-meta"><span class="posted-on">3. März 2021 '
+                                '<span class="byline">von Karla</span></span></footer></article>'
+                                '<footer class="site-footer"><span class="author">Theme von Jonas Frei</span></footer>')
+    assert extract(html, "https://karla.example/2021/03/03/x", builtin=False).authors == ["Karla"]

@@ -289,7 +289,8 @@ _MENU = re.compile(r"(?:^|[\s_-])(?:nav|menu|dropdown)")
 
 def _off_article(node: Any) -> bool:
     """Inside comments, a footer or aside, or a menu (a site's list of its
-    authors is no byline)."""
+    authors is no byline). A post's "entry-meta" footer is the byline's
+    place in many blog themes."""
     current = node.parent
     for _ in range(10):
         if current is None:
@@ -297,7 +298,7 @@ def _off_article(node: Any) -> bool:
         attrs = current.attributes
         label = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
         if (("comment" in label and "commentary" not in label) or "respond" in label or "reply" in label
-                or current.tag in ("footer", "aside", "nav")
+                or current.tag in ("aside", "nav") or (current.tag == "footer" and "meta" not in label)
                 or (current.tag != "body" and _MENU.search(label))):  # a body class names the theme's menus
             return True
         current = current.parent
