@@ -273,3 +273,20 @@ def test_byline_in_a_posts_entry_meta_footer() -> None:
                                 '<span class="byline">von Karla</span></span></footer></article>'
                                 '<footer class="site-footer"><span class="author">Theme von Jonas Frei</span></footer>')
     assert extract(html, "https://karla.example/2021/03/03/x", builtin=False).authors == ["Karla"]
+
+
+def test_one_word_jsonld_person_takes_the_full_name_from_the_bio() -> None:
+    html = page('<script type="application/ld+json">{"@graph": [{"@type": "Article", "headline": "Eine Meldung",'
+                ' "author": {"@id": "#p1"}}, {"@type": "Person", "@id": "#p1", "name": "Greta",'
+                ' "description": "Greta Lindqvist ist freie Autorin in Hamburg."}]}</script>')
+    assert extract(html, "https://blog.example/x", builtin=False).authors == ["Greta Lindqvist"]
+
+
+def test_remark_in_brackets_after_the_name_is_dropped() -> None:
+    html = page("", '<p><em>Autor: Tobias Renner (Gastbeitrag), Pfarrer in Kassel</em></p>')
+    assert extract(html, "https://kirche.example/x", builtin=False).authors == ["Tobias Renner"]
+
+
+def test_site_address_in_brackets_keeps_an_organisation_out_of_people() -> None:
+    html = page('<meta name="author" content="Radio Nord (www.radionord.example)">')
+    assert extract(html, "https://www.radionord.example/x", builtin=False).authors == []

@@ -123,6 +123,10 @@ _DATE_TAIL = re.compile(
     r"|\d{4}-\d\d-\d\d).*$")
 
 
+# "Samuel Diekmann (Sponsored Post" out of "… (Sponsored Post), Redner": a remark after the name
+_ASIDE = re.compile(r"^(\S+(?:\s+\S+)+?)\s+\([^()./@]*\)?\s*$")  # not "(www.dw.com)": a site stays a site
+
+
 def split_names(raw: str, strict: bool = True) -> list[str]:
     """Names in a byline. ``strict`` (DOM text) also rejects agency and role
     words; machine-readable author fields are trusted more."""
@@ -131,7 +135,7 @@ def split_names(raw: str, strict: bool = True) -> list[str]:
         return []
     names = []
     for part in _SPLIT.split(raw):
-        part = clean_name(part)
+        part = clean_name(_ASIDE.sub(r"\1", part))
         if part and looks_like_name(part, strict) and part not in names:
             names.append(part)
     return names
@@ -185,10 +189,23 @@ def _from_jsonld(pre: Precomputed) -> tuple[list[str], list[str]]:
             if any(t in _ORG_TYPES for t in types_of(item)):
                 orgs.append(clean_name(name))
                 continue
+            name = _full_from_bio(name, jsonld_text(item.get("description")) or "")
             people.extend(n for n in split_names(name, strict=False) if n not in people)
         elif isinstance(item, str):
             people.extend(n for n in split_names(item, strict=False) if n not in people)
     return [n for n in people if n.casefold() not in _LD_PLACEHOLDERS], orgs
+
+
+def _full_from_bio(name: str, bio: str) -> str:
+    """"Nils" whose bio begins "Nils Pickert ist freier Autor": the full
+    name (Yoast's Person lists the display name and the author's bio)."""
+    if " " in name.strip() or not bio.startswith(name.strip() + " "):
+        return name
+    match = _BIO_NAME.match(bio[len(name.strip()) + 1:])
+    return f"{name.strip()} {match.group(1)}" if match else name
+
+
+_BIO_NAME = re.compile(r"((?:[A-ZÄÖÜ][\w'’-]+\s){0,1}[A-ZÄÖÜ][\w'’-]+)(?=\s*(?:[-–—,(:]|\s[a-zäöü]|$))")
 
 
 _META_KEYS = ("dc:creator", "dc.creator", "dcterms.creator", "dcterm:creator", "author", "article:author",
