@@ -290,3 +290,10 @@ def test_remark_in_brackets_after_the_name_is_dropped() -> None:
 def test_site_address_in_brackets_keeps_an_organisation_out_of_people() -> None:
     html = page('<meta name="author" content="Radio Nord (www.radionord.example)">')
     assert extract(html, "https://www.radionord.example/x", builtin=False).authors == []
+
+
+def test_byline_of_a_related_article_is_no_author() -> None:
+    html = page("", "").replace("</article>", '</article><div class="relatedArticle"><p class="storyInfo">'
+                                '<span class="author">Par Lucie Fabre</span></p></div>'
+                                '<div class="fachartikel-listing__item__author">Von Ole Brandt am 08.12.2022</div>')
+    assert extract(html, "https://www.journal.example/x", builtin=False).authors == []

@@ -301,7 +301,7 @@ def _is_card(node: Any) -> bool:
             or attrs.get("itemprop") == "author")
 
 
-_MENU = re.compile(r"(?:^|[\s_-])(?:nav|menu|dropdown)")
+_MENU = re.compile(r"(?:^|[\s_-])(?:nav|menu|dropdown|listing|related)")
 
 
 def _off_article(node: Any) -> bool:
