@@ -295,5 +295,6 @@ def test_site_address_in_brackets_keeps_an_organisation_out_of_people() -> None:
 def test_byline_of_a_related_article_is_no_author() -> None:
     html = page("", "").replace("</article>", '</article><div class="relatedArticle"><p class="storyInfo">'
                                 '<span class="author">Par Lucie Fabre</span></p></div>'
-                                '<div class="fachartikel-listing__item__author">Von Ole Brandt am 08.12.2022</div>')
+                                '<div class="fachartikel-listing"><div class="fachartikel-listing__item__author">'
+                                'Von Ole Brandt am 08.12.2022</div></div>')
     assert extract(html, "https://www.journal.example/x", builtin=False).authors == []
