@@ -559,7 +559,8 @@ def _line_after(sibling: Any, count: int) -> list[str]:
     for _ in range(count):
         if sibling is None:
             return []
-        names = _byline_in_line(_short_text(sibling))
+        names = [] if _MENU.search((sibling.attributes.get("class") or "").lower()) else \
+            _byline_in_line(_short_text(sibling))
         if names:
             return names
         sibling = sibling.next
