@@ -298,3 +298,10 @@ def test_byline_of_a_related_article_is_no_author() -> None:
                                 '<div class="fachartikel-listing"><div class="fachartikel-listing__item__author">'
                                 'Von Ole Brandt am 08.12.2022</div></div>')
     assert extract(html, "https://www.journal.example/x", builtin=False).authors == []
+
+
+def test_handle_with_a_year_in_an_hcard_is_the_author() -> None:
+    html = page("", '<div class="byline">10. Dezember 2019 · von <span class="author vcard">'
+                '<a class="url fn n" rel="author" href="/author/seefahrer1987/">seefahrer1987</a></span>'
+                ' · in Uncategorized</div>')
+    assert extract(html, "https://seefahrt.example/2019/12/10/x", builtin=False).authors == ["seefahrer1987"]

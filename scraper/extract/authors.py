@@ -252,7 +252,7 @@ def _from_byline(pre: Precomputed, selector: str | None = None) -> list[str]:
         if not found and "://" not in text and _is_card(node):
             # an hCard or author link: a lowercase handle such as "gizzmo" is a name here
             found = [n for n in split_names(text, strict=False) if n.casefold() not in _PLACEHOLDERS
-                     and " " not in n and looks_like_name(n[:1].upper() + n[1:])]
+                     and " " not in n and looks_like_name(_HANDLE_DIGITS.sub("", n[:1].upper() + n[1:]))]
         if not found:  # several names in sibling elements: "<span>A B</span><span>C D</span>"
             for child in node.css("a, span, li, strong, b")[:12]:
                 for name in split_names(child.text(separator=" ", strip=True)):
@@ -292,6 +292,9 @@ def _photo_credit(node: Any) -> bool:
             return True
         current = current.parent
     return False
+
+
+_HANDLE_DIGITS = re.compile(r"(?<=[^\W\d_])\d{2,4}$")  # "freeman1984": a handle's year is no number
 
 
 def _is_card(node: Any) -> bool:
