@@ -305,3 +305,9 @@ def test_handle_with_a_year_in_an_hcard_is_the_author() -> None:
                 '<a class="url fn n" rel="author" href="/author/seefahrer1987/">seefahrer1987</a></span>'
                 ' · in Uncategorized</div>')
     assert extract(html, "https://seefahrt.example/2019/12/10/x", builtin=False).authors == ["seefahrer1987"]
+
+
+def test_von_line_in_a_posts_meta_box() -> None:
+    html = page("", "").replace("</article>", '<p class="postmetadata">Von Ina Roth am 07.08.2013 um 09:07 Uhr '
+                                'gespeichert unter Kino</p></article>')
+    assert extract(html, "https://kino.example/2013/08/07/x", builtin=False).authors == ["Ina Roth"]

@@ -18,7 +18,8 @@ from .precompute import Precomputed, jsonld_text, types_of
 
 _ORG_TYPES = ("organization", "newsmediaorganization", "organisation", "corporation", "newsorganization",
               "website", "brand", "localbusiness", "educationalorganization", "governmentorganization")
-_BY = re.compile(r"^\s*(?:(?:posted|written|words|published|eingestellt|veröffentlicht|geschrieben|verfasst|"
+_BY = re.compile(r"^\s*(?:(?:posted|written|words|published|submitted|eingestellt|gespeichert|veröffentlicht|"
+                 r"geschrieben|verfasst|"
                  r"interview|text|autor|author|fotos?|reporting|story)\s*(?:by|von|:)?|by|von|par|por|di|door|av|af|"
                  r"bởi|tác giả:?)\s*:?\s+", re.I)
 # the one-letter conjunctions ("y", "e") only in lower case: "Chris E. Hayner" is one name
@@ -428,7 +429,7 @@ def _from_page(pre: Precomputed, site: list[str], orgs: list[str]) -> Found:
     byline = [n for n in (_without_site(n, declared) for n in _from_byline(pre)) if not _is_org(n, orgs, declared)]
     if byline:
         return Found(byline, orgs)
-    headline = _under_headline(pre)  # "By The Planetary Press" is the site: a fallback, as an organisation
+    headline = _under_headline(pre) or _post_meta(pre)  # "By The Planetary Press" is the site: a fallback
     people = [n for n in headline if not _is_org(n, orgs, declared)]
     return Found(people, orgs + [n for n in headline if _is_org(n, orgs, declared)], True, _blog_owner(pre, site))
 
@@ -570,6 +571,21 @@ def _line_after(sibling: Any, count: int) -> list[str]:
     return []
 
 
+_POST_META = "[class*=meta i], [class*=submitted i], [class*=info i]"
+
+
+def _post_meta(pre: Precomputed) -> list[str]:
+    """A "Von R. R. am 07.08.2013" or "Submitted by jdoe on …" line in a
+    post's meta box (postmetadata, entry-meta, submitted, post-info)."""
+    for node in pre.tree.css(_POST_META)[:30]:
+        text = _short_text(node)
+        if text and _BYLINE_LINE.match(text) and not _off_article(node):
+            names = _byline_in_line(text)
+            if names:
+                return names
+    return []
+
+
 def _dated_before(sibling: Any) -> list[str]:
     """"04.02.2022 | 13:10 Uhr | Uta Helkenberg" just above the headline."""
     for _ in range(4):
@@ -583,7 +599,8 @@ def _dated_before(sibling: Any) -> list[str]:
 
 
 _BYLINE_LINE = re.compile(r"^\s*(?:by|von|par|por|door|di|av|af|autor(?:in)?\s*:|auteur\s*:|author\s*:|text\s*:|"
-                          r"(?:written|posted|published) by\s*:?|geschrieben von|verfasst von|bởi|tác giả\s*:?)\s+\S",
+                          r"(?:written|posted|published|submitted) by\s*:?|(?:geschrieben|verfasst|eingestellt|gespeichert) von|"
+                          r"bởi|tác giả\s*:?)\s+\S",
                           re.I)
 
 
