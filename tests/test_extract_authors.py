@@ -253,3 +253,61 @@ def test_a_legal_form_marks_an_organisation_that_a_person_outranks() -> None:
     assert extract(html, "https://stiftung.example/x", builtin=False).authors == ["Uta Stasch"]
     html = page('<meta name="author" content="Bergportal GmbH">')  # no person named: the company stays
     assert extract(html, "https://alpen.example/x", builtin=False).authors == ["Bergportal GmbH"]
+
+
+def test_german_author_line_class_is_a_byline() -> None:
+    html = page("", '<p class="autorenzeile small">Von Anna Berger, Paul Krämer und Jonas Weil, WDR</p>')
+    authors = extract(html, "https://www.sender.example/investigativ/x", builtin=False).authors
+    assert authors[:3] == ["Anna Berger", "Paul Krämer", "Jonas Weil"]
+
+
+def test_photographer_in_a_photo_credit_is_no_author() -> None:
+    html = page("", '<figure><img src="/a.jpg"><div class="credit-box"><strong>Foto:</strong>'
+                '<p class="autor">Jaime Ortega</p></div></figure>'
+                '<div class="bildautor">Foto: Bild: AP/KEYSTONE/MARIA ROSSI</div>')
+    assert extract(html, "https://www.zeitung.example/x", builtin=False).authors == []
+
+
+def test_byline_in_a_posts_entry_meta_footer() -> None:
+    html = page("", "").replace("</article>", '<footer class="entry-meta"><span class="posted-on">3. März 2021 '
+                                '<span class="byline">von Karla</span></span></footer></article>'
+                                '<footer class="site-footer"><span class="author">Theme von Jonas Frei</span></footer>')
+    assert extract(html, "https://karla.example/2021/03/03/x", builtin=False).authors == ["Karla"]
+
+
+def test_one_word_jsonld_person_takes_the_full_name_from_the_bio() -> None:
+    html = page('<script type="application/ld+json">{"@graph": [{"@type": "Article", "headline": "Eine Meldung",'
+                ' "author": {"@id": "#p1"}}, {"@type": "Person", "@id": "#p1", "name": "Greta",'
+                ' "description": "Greta Lindqvist ist freie Autorin in Hamburg."}]}</script>')
+    assert extract(html, "https://blog.example/x", builtin=False).authors == ["Greta Lindqvist"]
+
+
+def test_remark_in_brackets_after_the_name_is_dropped() -> None:
+    html = page("", '<p><em>Autor: Tobias Renner (Gastbeitrag), Pfarrer in Kassel</em></p>')
+    assert extract(html, "https://kirche.example/x", builtin=False).authors == ["Tobias Renner"]
+
+
+def test_site_address_in_brackets_keeps_an_organisation_out_of_people() -> None:
+    html = page('<meta name="author" content="Radio Nord (www.radionord.example)">')
+    assert extract(html, "https://www.radionord.example/x", builtin=False).authors == []
+
+
+def test_byline_of_a_related_article_is_no_author() -> None:
+    html = page("", "").replace("</article>", '</article><div class="relatedArticle"><p class="storyInfo">'
+                                '<span class="author">Par Lucie Fabre</span></p></div>'
+                                '<div class="fachartikel-listing"><div class="fachartikel-listing__item__author">'
+                                'Von Ole Brandt am 08.12.2022</div></div>')
+    assert extract(html, "https://www.journal.example/x", builtin=False).authors == []
+
+
+def test_handle_with_a_year_in_an_hcard_is_the_author() -> None:
+    html = page("", '<div class="byline">10. Dezember 2019 · von <span class="author vcard">'
+                '<a class="url fn n" rel="author" href="/author/seefahrer1987/">seefahrer1987</a></span>'
+                ' · in Uncategorized</div>')
+    assert extract(html, "https://seefahrt.example/2019/12/10/x", builtin=False).authors == ["seefahrer1987"]
+
+
+def test_von_line_in_a_posts_meta_box() -> None:
+    html = page("", "").replace("</article>", '<p class="postmetadata">Von Ina Roth am 07.08.2013 um 09:07 Uhr '
+                                'gespeichert unter Kino</p></article>')
+    assert extract(html, "https://kino.example/2013/08/07/x", builtin=False).authors == ["Ina Roth"]

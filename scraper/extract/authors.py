@@ -18,7 +18,8 @@ from .precompute import Precomputed, jsonld_text, types_of
 
 _ORG_TYPES = ("organization", "newsmediaorganization", "organisation", "corporation", "newsorganization",
               "website", "brand", "localbusiness", "educationalorganization", "governmentorganization")
-_BY = re.compile(r"^\s*(?:(?:posted|written|words|published|eingestellt|veröffentlicht|geschrieben|verfasst|"
+_BY = re.compile(r"^\s*(?:(?:posted|written|words|published|submitted|eingestellt|gespeichert|veröffentlicht|"
+                 r"geschrieben|verfasst|"
                  r"interview|text|autor|author|fotos?|reporting|story)\s*(?:by|von|:)?|by|von|par|por|di|door|av|af|"
                  r"bởi|tác giả:?)\s*:?\s+", re.I)
 # the one-letter conjunctions ("y", "e") only in lower case: "Chris E. Hayner" is one name
@@ -40,7 +41,7 @@ _ROLE = re.compile(r"^\(.{1,80}\)$")
 _UPPER_WORD = re.compile(r"^[^\W\d_][\w.'’\-]*$")
 _BYLINE_SELECTORS = (
     "[itemprop=author], [rel=author], .byline, .author, [data-role=author], p.author_mail strong, "
-    "[class*=byline i], [class*=author i], a[href*='/author/'], a[href*='/autor/'], a[href*='/autoren/'], "
+    "[class*=byline i], [class*=author i], [class*=autor i], a[href*='/author/'], a[href*='/autor/'], a[href*='/autoren/'], "
     "a[href*='/authors/'], a[href*='/tac-gia/'], a[href*='/journalist']"
 )
 # lexbor tests every part of a selector list on every element (and lists an
@@ -49,7 +50,7 @@ _BYLINE_SELECTORS = (
 # parts, and the four author-path links inside a[href*='/aut'].
 _BYLINE_WIDE = (
     "[itemprop=author], [rel=author], [data-role=author], [class*=byline i], [class*=author i], "
-    "p.author_mail strong, a[href*='/aut'], a[href*='/tac-gia/'], a[href*='/journalist']"
+    "[class*=autor i], p.author_mail strong, a[href*='/aut'], a[href*='/tac-gia/'], a[href*='/journalist']"
 )
 _AUTHOR_PATHS = ("/author/", "/autor/", "/autoren/", "/authors/")
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
@@ -77,7 +78,7 @@ def _stray_link(node: Any) -> bool:
     if "/aut" not in href or any(path in href for path in _AUTHOR_PATHS):
         return False
     label = (attrs.get("class") or "").translate(_ASCII_LOWER)
-    return not ("byline" in label or "author" in label or "/tac-gia/" in href or "/journalist" in href
+    return not ("byline" in label or "author" in label or "autor" in label or "/tac-gia/" in href or "/journalist" in href
                 or attrs.get("itemprop") == "author" or attrs.get("data-role") == "author"
                 or (attrs.get("rel") or "").translate(_ASCII_LOWER) == "author")  # lexbor: rel ignores case
 
@@ -123,6 +124,10 @@ _DATE_TAIL = re.compile(
     r"|\d{4}-\d\d-\d\d).*$")
 
 
+# "Samuel Diekmann (Sponsored Post" out of "… (Sponsored Post), Redner": a remark after the name
+_ASIDE = re.compile(r"^(\S+(?:\s+\S+)+?)\s+\([^()./@]*\)?\s*$")  # not "(www.dw.com)": a site stays a site
+
+
 def split_names(raw: str, strict: bool = True) -> list[str]:
     """Names in a byline. ``strict`` (DOM text) also rejects agency and role
     words; machine-readable author fields are trusted more."""
@@ -131,7 +136,7 @@ def split_names(raw: str, strict: bool = True) -> list[str]:
         return []
     names = []
     for part in _SPLIT.split(raw):
-        part = clean_name(part)
+        part = clean_name(_ASIDE.sub(r"\1", part))
         if part and looks_like_name(part, strict) and part not in names:
             names.append(part)
     return names
@@ -185,10 +190,23 @@ def _from_jsonld(pre: Precomputed) -> tuple[list[str], list[str]]:
             if any(t in _ORG_TYPES for t in types_of(item)):
                 orgs.append(clean_name(name))
                 continue
+            name = _full_from_bio(name, jsonld_text(item.get("description")) or "")
             people.extend(n for n in split_names(name, strict=False) if n not in people)
         elif isinstance(item, str):
             people.extend(n for n in split_names(item, strict=False) if n not in people)
     return [n for n in people if n.casefold() not in _LD_PLACEHOLDERS], orgs
+
+
+def _full_from_bio(name: str, bio: str) -> str:
+    """"Nils" whose bio begins "Nils Pickert ist freier Autor": the full
+    name (Yoast's Person lists the display name and the author's bio)."""
+    if " " in name.strip() or not bio.startswith(name.strip() + " "):
+        return name
+    match = _BIO_NAME.match(bio[len(name.strip()) + 1:])
+    return f"{name.strip()} {match.group(1)}" if match else name
+
+
+_BIO_NAME = re.compile(r"((?:[A-ZÄÖÜ][\w'’-]+\s){0,1}[A-ZÄÖÜ][\w'’-]+)(?=\s*(?:[-–—,(:]|\s[a-zäöü]|$))")
 
 
 _META_KEYS = ("dc:creator", "dc.creator", "dcterms.creator", "dcterm:creator", "author", "article:author",
@@ -229,13 +247,13 @@ def _from_byline(pre: Precomputed, selector: str | None = None) -> list[str]:
         if not text or len(text) > 160 or _SENTENCE.search(text):
             continue
         text = _CREDIT.split(text)[0]
-        if not selector and _off_article(node):  # after the cheap tests: it walks up ten ancestors
+        if not selector and (_photo_credit(node) or _off_article(node)):  # after the cheap tests: it walks up ten ancestors
             continue
         found = split_names(text)
         if not found and "://" not in text and _is_card(node):
             # an hCard or author link: a lowercase handle such as "gizzmo" is a name here
             found = [n for n in split_names(text, strict=False) if n.casefold() not in _PLACEHOLDERS
-                     and " " not in n and looks_like_name(n[:1].upper() + n[1:])]
+                     and " " not in n and looks_like_name(_HANDLE_DIGITS.sub("", n[:1].upper() + n[1:]))]
         if not found:  # several names in sibling elements: "<span>A B</span><span>C D</span>"
             for child in node.css("a, span, li, strong, b")[:12]:
                 for name in split_names(child.text(separator=" ", strip=True)):
@@ -256,6 +274,30 @@ _CREDIT = re.compile(r"\s+(?:fotos?|photos?|bilder?|images?|photography|illustra
                      re.I)
 
 
+_PHOTO_LABEL = re.compile(r"credit|bild|foto|photo|figure")
+_PHOTO_TEXT = re.compile(r"^\s*(?:fotos?|photos?|bild(?:er)?|images?)\s*:", re.I)
+
+
+def _photo_credit(node: Any) -> bool:
+    """A photographer's credit ("bildautor", "Foto: Jane Doe", a caption's
+    author): the person took the picture, not wrote the article."""
+    if _PHOTO_TEXT.match(node.text(separator=" ", strip=True)):
+        return True
+    current = node
+    for _ in range(3):
+        if current is None:
+            return False
+        attrs = current.attributes
+        if current.tag in ("figure", "figcaption") or _PHOTO_LABEL.search(
+                f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()):
+            return True
+        current = current.parent
+    return False
+
+
+_HANDLE_DIGITS = re.compile(r"(?<=[^\W\d_])\d{2,4}$")  # "freeman1984": a handle's year is no number
+
+
 def _is_card(node: Any) -> bool:
     attrs = node.attributes
     classes = f" {attrs.get('class') or ''} ".lower()
@@ -263,12 +305,13 @@ def _is_card(node: Any) -> bool:
             or attrs.get("itemprop") == "author")
 
 
-_MENU = re.compile(r"(?:^|[\s_-])(?:nav|menu|dropdown)")
+_MENU = re.compile(r"(?:^|[\s_-])(?:nav|menu|dropdown|listing|related)")
 
 
 def _off_article(node: Any) -> bool:
     """Inside comments, a footer or aside, or a menu (a site's list of its
-    authors is no byline)."""
+    authors is no byline). A post's "entry-meta" footer is the byline's
+    place in many blog themes."""
     current = node.parent
     for _ in range(10):
         if current is None:
@@ -276,7 +319,7 @@ def _off_article(node: Any) -> bool:
         attrs = current.attributes
         label = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
         if (("comment" in label and "commentary" not in label) or "respond" in label or "reply" in label
-                or current.tag in ("footer", "aside", "nav")
+                or current.tag in ("aside", "nav") or (current.tag == "footer" and "meta" not in label)
                 or (current.tag != "body" and _MENU.search(label))):  # a body class names the theme's menus
             return True
         current = current.parent
@@ -386,7 +429,7 @@ def _from_page(pre: Precomputed, site: list[str], orgs: list[str]) -> Found:
     byline = [n for n in (_without_site(n, declared) for n in _from_byline(pre)) if not _is_org(n, orgs, declared)]
     if byline:
         return Found(byline, orgs)
-    headline = _under_headline(pre)  # "By The Planetary Press" is the site: a fallback, as an organisation
+    headline = _under_headline(pre) or _post_meta(pre)  # "By The Planetary Press" is the site: a fallback
     people = [n for n in headline if not _is_org(n, orgs, declared)]
     return Found(people, orgs + [n for n in headline if _is_org(n, orgs, declared)], True, _blog_owner(pre, site))
 
@@ -520,10 +563,26 @@ def _line_after(sibling: Any, count: int) -> list[str]:
     for _ in range(count):
         if sibling is None:
             return []
-        names = _byline_in_line(_short_text(sibling))
+        names = [] if _MENU.search((sibling.attributes.get("class") or "").lower()) else \
+            _byline_in_line(_short_text(sibling))
         if names:
             return names
         sibling = sibling.next
+    return []
+
+
+_POST_META = "[class*=meta i], [class*=submitted i], [class*=info i]"
+
+
+def _post_meta(pre: Precomputed) -> list[str]:
+    """A "Von R. R. am 07.08.2013" or "Submitted by jdoe on …" line in a
+    post's meta box (postmetadata, entry-meta, submitted, post-info)."""
+    for node in pre.tree.css(_POST_META)[:30]:
+        text = _short_text(node)
+        if text and _BYLINE_LINE.match(text) and not _off_article(node):
+            names = _byline_in_line(text)
+            if names:
+                return names
     return []
 
 
@@ -540,7 +599,8 @@ def _dated_before(sibling: Any) -> list[str]:
 
 
 _BYLINE_LINE = re.compile(r"^\s*(?:by|von|par|por|door|di|av|af|autor(?:in)?\s*:|auteur\s*:|author\s*:|text\s*:|"
-                          r"(?:written|posted|published) by\s*:?|geschrieben von|verfasst von|bởi|tác giả\s*:?)\s+\S",
+                          r"(?:written|posted|published|submitted) by\s*:?|(?:geschrieben|verfasst|eingestellt|gespeichert) von|"
+                          r"bởi|tác giả\s*:?)\s+\S",
                           re.I)
 
 
