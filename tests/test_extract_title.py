@@ -177,7 +177,8 @@ def test_a_section_label_heading_before_the_headline_is_skipped() -> None:
 
 def test_furigana_readings_are_not_text() -> None:
     # NHK Easy style: a reading above every kanji, no <rp> fallback
-    heading = "<ruby>子<rt>こ</rt></ruby>どもへの<ruby>体罰<rt>たいばつ</rt></ruby>を<ruby>禁止<rt>きんし</rt></ruby>する"
+    heading = ("<ruby>子<rt>こ</rt></ruby>どもへの<ruby>体罰<rt>たいばつ</rt></ruby>を"
+               "<ruby>禁止<rt>きんし</rt></ruby>する")
     text = "<ruby>法律<rt>ほうりつ</rt></ruby>ができました。" * 20
     html = (f'<html><head><title>NEWS|子どもへの体罰を禁止する</title></head><body>'
             f'<article><h1 class="article-main__title">{heading}</h1><p>{text}</p></article></body></html>')

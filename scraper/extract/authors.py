@@ -41,8 +41,8 @@ _ROLE = re.compile(r"^\(.{1,80}\)$")
 _UPPER_WORD = re.compile(r"^[^\W\d_][\w.'’\-]*$")
 _BYLINE_SELECTORS = (
     "[itemprop=author], [rel=author], .byline, .author, [data-role=author], p.author_mail strong, "
-    "[class*=byline i], [class*=author i], [class*=autor i], a[href*='/author/'], a[href*='/autor/'], a[href*='/autoren/'], "
-    "a[href*='/authors/'], a[href*='/tac-gia/'], a[href*='/journalist']"
+    "[class*=byline i], [class*=author i], [class*=autor i], a[href*='/author/'], a[href*='/autor/'], "
+    "a[href*='/autoren/'], a[href*='/authors/'], a[href*='/tac-gia/'], a[href*='/journalist']"
 )
 # lexbor tests every part of a selector list on every element (and lists an
 # element once per part it matches), so the byline query is run as a wider
@@ -78,7 +78,8 @@ def _stray_link(node: Any) -> bool:
     if "/aut" not in href or any(path in href for path in _AUTHOR_PATHS):
         return False
     label = (attrs.get("class") or "").translate(_ASCII_LOWER)
-    return not ("byline" in label or "author" in label or "autor" in label or "/tac-gia/" in href or "/journalist" in href
+    return not ("byline" in label or "author" in label or "autor" in label
+                or "/tac-gia/" in href or "/journalist" in href
                 or attrs.get("itemprop") == "author" or attrs.get("data-role") == "author"
                 or (attrs.get("rel") or "").translate(_ASCII_LOWER) == "author")  # lexbor: rel ignores case
 
@@ -247,7 +248,8 @@ def _from_byline(pre: Precomputed, selector: str | None = None) -> list[str]:
         if not text or len(text) > 160 or _SENTENCE.search(text):
             continue
         text = _CREDIT.split(text)[0]
-        if not selector and (_photo_credit(node) or _off_article(node)):  # after the cheap tests: it walks up ten ancestors
+        # after the cheap tests: these walk up the ancestors
+        if not selector and (_photo_credit(node) or _off_article(node)):
             continue
         found = split_names(text)
         if not found and "://" not in text and _is_card(node):
@@ -599,7 +601,8 @@ def _dated_before(sibling: Any) -> list[str]:
 
 
 _BYLINE_LINE = re.compile(r"^\s*(?:by|von|par|por|door|di|av|af|autor(?:in)?\s*:|auteur\s*:|author\s*:|text\s*:|"
-                          r"(?:written|posted|published|submitted) by\s*:?|(?:geschrieben|verfasst|eingestellt|gespeichert) von|"
+                          r"(?:written|posted|published|submitted) by\s*:?|"
+                          r"(?:geschrieben|verfasst|eingestellt|gespeichert) von|"
                           r"bởi|tác giả\s*:?)\s+\S",
                           re.I)
 

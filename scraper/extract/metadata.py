@@ -299,7 +299,8 @@ def _shown(headings: list) -> tuple[list[str], bool]:
     places it so: the first one that is not the site's name, nor a one-word
     label such as the section's ("Bangkok") before the headline."""
     shown = [(variants, marked, node) for sitey, variants, marked, node in headings if variants and not sitey]
-    variants, marked, node = next((h for h in shown if " " in h[0][0].strip()), shown[0] if shown else ([], False, None))
+    default = shown[0] if shown else ([], False, None)
+    variants, marked, node = next((h for h in shown if " " in h[0][0].strip()), default)
     return variants, bool(variants) and (marked or _in_article(node))
 
 
