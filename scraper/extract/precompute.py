@@ -167,10 +167,10 @@ def bound(html: str) -> str:
 def build(html: str, url: str | None, offset: str | None = None) -> Precomputed:
     html = bound(html)
     tree = LexborHTMLParser(html)
-    if "<rt" in html or "<RT" in html:  # a cheap test: few pages have ruby
-        _drop_ruby_readings(tree)
     pre = Precomputed(tree=tree, url=url, offset=offset, html=html)
-    link, title = _read_head(pre)  # meta tags, JSON-LD, canonical link, title, h1s: one pass over the page
+    link, title, rubies = _read_head(pre)  # meta tags, JSON-LD, canonical link, title, h1s: one pass
+    if rubies:
+        _drop_ruby_readings(tree, rubies)
     root = tree.root
     if root is not None and root.tag == "html":
         pre.html_lang = (root.attributes.get("lang") or root.attributes.get("xml:lang") or "").strip() or None
@@ -181,7 +181,7 @@ def build(html: str, url: str | None, offset: str | None = None) -> Precomputed:
     return pre
 
 
-def _drop_ruby_readings(tree: LexborHTMLParser) -> None:
+def _drop_ruby_readings(tree: LexborHTMLParser, rubies: list[LexborNode]) -> None:
     """Ruby readings (Japanese furigana: 子<rt>こ</rt>) are pronunciation
     hints drawn above the text: read as text they split every word
     ("子 こ ども"). Where the page gives <rp> parentheses, it asks a reader
@@ -189,7 +189,7 @@ def _drop_ruby_readings(tree: LexborHTMLParser) -> None:
     those stay. The base text is joined up again, as CJK puts no space
     between words."""
     changed = False
-    for ruby in tree.css("ruby"):
+    for ruby in rubies:
         if ruby.css_first("rp") is None:
             for reading in ruby.css("rt"):
                 reading.decompose()
@@ -201,23 +201,27 @@ def _drop_ruby_readings(tree: LexborHTMLParser) -> None:
 
 # Every query walks the whole page: this one also finds the scripts and
 # styles that body.prune_page removes later (JSON-LD: script[type*="ld+json" i]),
-# the <title> and the <h1>s.
-_HEAD_SELECTOR = "meta[content], script, style, link[rel~=canonical i], title, h1"
+# the <title>, the <h1>s and any <ruby> (a scan of the markup for "<rt" costs
+# half a parse: Python searches a non-ASCII str slowly).
+_HEAD_SELECTOR = "meta[content], script, style, link[rel~=canonical i], title, h1, ruby"
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
-def _read_head(pre: Precomputed) -> tuple[LexborNode | None, LexborNode | None]:
+def _read_head(pre: Precomputed) -> tuple[LexborNode | None, LexborNode | None, list[LexborNode]]:
     """Fill the meta tags, JSON-LD objects (in page order), the list of
-    scripts and styles and the h1s; return the first canonical link and the
-    first <title>."""
+    scripts and styles and the h1s; return the first canonical link, the
+    first <title> and the <ruby> elements."""
     meta = pre.meta
     link = title = None
     never_text = pre.never_text
     h1s: list[LexborNode] = []
+    rubies: list[LexborNode] = []
     for node in pre.tree.css(_HEAD_SELECTOR):
         tag = node.tag
         if tag == "h1":
             h1s.append(node)
+        elif tag == "ruby":
+            rubies.append(node)
         elif tag == "title":
             if title is None:
                 title = node
@@ -241,7 +245,7 @@ def _read_head(pre: Precomputed) -> tuple[LexborNode | None, LexborNode | None]:
         if isinstance(ident, str):
             pre.jsonld_ids.setdefault(ident, obj)
     pre._h1s = h1s
-    return link, title
+    return link, title, rubies
 
 
 def _read_jsonld(pre: Precomputed, node: LexborNode) -> None:
