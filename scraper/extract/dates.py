@@ -79,6 +79,7 @@ _ANY_DATE = re.compile(rf"(?<!\d)(?:\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{4}}|\d{{4}}[
                        r"\d{4}\s*[年년]\s*\d{1,2}\s*[月월]|\d{1,2}\.\d{1,2}\.\d{2}(?![\d.]))")
 _URL_MONTH_NAME = re.compile(r"/((?:19|20)\d{2})/(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*/"
                              r"(0?[1-9]|[12]\d|3[01])/", re.I)  # /2023/dec/21/
+_LABEL_WINDOW = 50_000  # characters of page text searched for a publication label
 _URL_MONTH = re.compile(r"/((?:19|20)\d{2})/(0[1-9]|1[0-2])/")  # /2017/09/
 _URL_DATE_SHORT = re.compile(r"/((?:19|20)\d{2})/([1-9]|1[0-2])/([1-9]|[12]\d|3[01])/")  # /2017/7/12/
 _URL_DMY = re.compile(r"/(0[1-9]|[12]\d|3[01])-(0[1-9]|1[0-2])-((?:19|20)\d{2})(?:/|$|[-_.?])")
@@ -97,8 +98,9 @@ _UPDATED_LABEL = re.compile(r"^\W*(updated|last updated|modified|aktualisiert|st
 # a date inside one of these belongs to a reader's comment or to another article listed beside this one
 _ELSEWHERE_TOKEN = re.compile(r"comment|^(?:widget|sidebar|sidebar-.*|respond)$", re.I)
 # a word that labels the date after it as the publication ("Erschienen am: 01.11.2023", "Publié le 29 juin 2019")
-_PUBLISHED_LABEL = re.compile(r"\b(?:published|posted|veröffentlicht|erschienen|erscheinungsdatum|publié|publiée|"
-                              r"publicado|publicada|pubblicato|gepubliceerd|opublikowano)"
+# (the lookahead on the first letters lets re skip ahead fast: twice the speed of "\b" alone)
+_PUBLISHED_LABEL = re.compile(r"\b(?=[pvego])(?:published|posted|veröffentlicht|erschienen|erscheinungsdatum|"
+                              r"publié|publiée|publicado|publicada|pubblicato|gepubliceerd|opublikowano)"
                               r"(?:\s+(?:on|am|le|el|il|op))?\s*:?\s*(?=\S*\d)", re.I)
 _DATE_SELECTOR = ("[class*=date], [class*=Date], [class*=time], [class*=publish], [class*=posted], "
                   "[class*=meta], [class*=byline], [id*=date], [data-role=publishdate], [itemprop*=date]")
@@ -501,7 +503,7 @@ class DateFinder:
         """A date right after a publication label ("Erschienen am: 01.11.2023"),
         unless the URL names another month (a book's release date in a review)."""
         month = _URL_MONTH.search(self.pre.url or "")
-        for label in list(_PUBLISHED_LABEL.finditer(text))[:5]:
+        for label in list(_PUBLISHED_LABEL.finditer(text, 0, _LABEL_WINDOW))[:5]:
             if _ANY_DATE.match(text, label.end()) is None:
                 continue
             found = parse_visible(text[label.end():label.end() + 80], self.month_first)
