@@ -246,10 +246,13 @@ def junk_label(label: str, inside_body: bool = False) -> int:
     return found
 
 
-def select(tree: LexborHTMLParser, body_selector: str | None = None, labels: bool = True) -> list[LexborNode]:
+def select(tree: LexborHTMLParser, body_selector: str | None = None, labels: bool = True,
+           found: list[LexborNode] | None = None) -> list[LexborNode]:
     """The article's container(s), in document order (``labels=False``:
     class names mark no box as boilerplate, for pages where the text is in
-    boxes named "comment", a forum thread or a live ticker)."""
+    boxes named "comment", a forum thread or a live ticker). ``found``: the
+    page's p, pre and br elements in page order, when a query on the
+    unchanged page listed them already (``Precomputed.paragraphs``)."""
     if body_selector:
         nodes = _safe_css(tree, body_selector)
         if nodes:
@@ -259,7 +262,8 @@ def select(tree: LexborHTMLParser, body_selector: str | None = None, labels: boo
         return []
     # one query for both (each query walks the whole page): paragraphs, then
     # the blocks that <br>s split into lines
-    found = tree.css("p, pre, br")
+    if found is None:
+        found = tree.css("p, pre, br")
     paragraphs = _texts([n for n in found if n.tag_id != _BR_ID]
                         + _br_containers([n for n in found if n.tag_id == _BR_ID][:2000]))
     total = sum(len(text) for _, text in paragraphs)
