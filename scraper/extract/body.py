@@ -199,10 +199,10 @@ def dense_text(node: LexborNode | LexborHTMLParser, limit: float = 0.0) -> int:
     root = node.body if isinstance(node, LexborHTMLParser) else node
     if root is None:
         return 0
-    total = len(root.text(strip=True))
+    total = len(root.text(strip=True, skip_empty=True))
     if total <= limit:
         return total
-    return total - sum(len(a.text(strip=True)) for a in root.css("a"))
+    return total - sum(len(a.text(strip=True, skip_empty=True)) for a in root.css("a"))
 
 
 def _tag(node: LexborNode) -> str | None:
@@ -282,14 +282,14 @@ def select(tree: LexborHTMLParser, body_selector: str | None = None, labels: boo
 
 def _visible_text(tree: LexborHTMLParser, body: LexborNode) -> int:
     """Characters of text on the page, scripts and styles left out."""
-    hidden = sum(len(node.text(strip=True)) for node in tree.css("body noscript, body template"))
-    return len(body.text(strip=True)) - hidden
+    hidden = sum(len(node.text(strip=True, skip_empty=True)) for node in tree.css("body noscript, body template"))
+    return len(body.text(strip=True, skip_empty=True)) - hidden
 
 
 def _texts(nodes: list[LexborNode]) -> list[tuple[LexborNode, str]]:
     out = []
     for node in nodes[:3000]:
-        text = node.text(strip=True)
+        text = node.text(strip=True, skip_empty=True)
         if len(text) >= 25:
             out.append((node, text))
     return out
@@ -479,10 +479,10 @@ TWINS = 10  # siblings looked at each way
 
 def _small_box(node: LexborNode, big: float) -> bool:
     """Smaller than the article can be, and no part of a bigger same-class set."""
-    size = len(node.text(strip=True))
+    size = len(node.text(strip=True, skip_empty=True))
     if size >= big:
         return False
-    return size <= GOOD_PARAGRAPH or not big_twin(node, lambda twin: len(twin.text(strip=True)) >= big)
+    return size <= GOOD_PARAGRAPH or not big_twin(node, lambda twin: len(twin.text(strip=True, skip_empty=True)) >= big)
 
 
 def big_twin(node: LexborNode, big) -> bool:
@@ -516,18 +516,18 @@ def _br_containers(brs: list[LexborNode]) -> list[LexborNode]:
 def _link_density(node: LexborNode, sizes: dict[int, int] | None = None) -> float:
     """Share of the text in links (``sizes``: link text lengths by element,
     filled and reused across the calls of one page)."""
-    text = len(node.text(strip=True))
+    text = len(node.text(strip=True, skip_empty=True))
     if not text:
         return 1.0
     if sizes is None:
-        links = sum(len(a.text(strip=True)) for a in node.css("a"))
+        links = sum(len(a.text(strip=True, skip_empty=True)) for a in node.css("a"))
     else:
         links = 0
         for a in node.css("a"):
             key = a.mem_id
             size = sizes.get(key)
             if size is None:
-                size = sizes[key] = len(a.text(strip=True))
+                size = sizes[key] = len(a.text(strip=True, skip_empty=True))
             links += size
     return min(1.0, links / text)
 
@@ -563,7 +563,7 @@ def _with_siblings(top: LexborNode, scores: dict[int, float], nodes: dict[int, L
         if score >= threshold:
             chosen.append(sibling)
         elif sibling.tag == "p":
-            text = sibling.text(strip=True)
+            text = sibling.text(strip=True, skip_empty=True)
             if len(text) > 80 and _link_density(sibling) < 0.25:
                 chosen.append(sibling)
     return chosen or [top]
@@ -605,13 +605,13 @@ class _Limit:
         """Whether the dense text under ``node`` (``text`` characters of
         text, when the caller measured it already) is within the limit."""
         if text is None:
-            text = len(node.text(strip=True))
+            text = len(node.text(strip=True, skip_empty=True))
         if text <= self.FLOOR:
             return True
         limit = self.value()
         if text <= limit:
             return True
-        return text - sum(len(a.text(strip=True)) for a in node.css("a")) <= limit
+        return text - sum(len(a.text(strip=True, skip_empty=True)) for a in node.css("a")) <= limit
 
 
 class _NoLimit(_Limit):
@@ -657,7 +657,7 @@ def _skip_label(child: LexborNode, tag: str, label: str, limit: _Limit) -> bool:
         return False
     if level == STRONG:
         return limit.small(child)
-    size = len(child.text(strip=True))
+    size = len(child.text(strip=True, skip_empty=True))
     if size <= GOOD_PARAGRAPH:  # no article part is that small
         return limit.small(child, size)
     return limit.small(child, size) and not big_twin(child, lambda twin: not limit.small(twin))
@@ -687,7 +687,7 @@ def with_lead(pre: Precomputed, blocks: list[Block], where: list[LexborNode] | N
         return blocks
     roots = where if where else [pre.tree]
     for node in [n for root in roots for n in root.css(_LEAD)][:20]:
-        text = " ".join(node.text(separator=" ", strip=True).split())
+        text = " ".join(node.text(separator=" ", strip=True, skip_empty=True).split())
         if text.startswith(probe) and len(text) < 1500:
             if any(text[:60] in b.text for b in blocks):
                 return blocks
