@@ -425,7 +425,7 @@ def _text_divs(tree: LexborHTMLParser) -> list[LexborNode]:
     for div in tree.css("div")[:3000]:
         own = 0
         for child in div.iter(include_text=True):
-            if child.tag_id == _TEXT_ID:
+            if child.tag_id == _TEXT_ID and not child.is_empty_text_node:
                 own += len((child.text_content or "").strip())
         if own >= 60:
             out.append(div)
@@ -826,6 +826,9 @@ def _walk(container: LexborNode, out: list[Block], limit: _Limit) -> None:
         for child in iterator:
             tag_id = child.tag_id
             if tag_id == _TEXT_ID:  # the id is cheaper to read than the name
+                if child.is_empty_text_node:  # blank between tags, read without making its string:
+                    parts.append(" ")  # one space says the same (lexbor makes no zero-length text nodes)
+                    continue
                 text = child.text_content
                 if text:
                     if "\n" in text:
