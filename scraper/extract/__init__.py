@@ -110,7 +110,7 @@ def _extract(text: str, url: str | None, rules: Sequence[SiteRule] | None, offse
     people = found.people
 
     body_mod.prune_page(pre.tree, pre.never_text)
-    containers = body_mod.select(pre.tree, rule.body if rule else None)
+    containers = body_mod.select(pre.tree, rule.body if rule else None, found=pre.paragraphs)
     article_scope = images_mod.scope(pre, containers)  # the body widened to the headline's block
     images = images_mod.collect(pre, containers, rule.captions if rule else None, article_scope)
     removals = (list(rule.remove) + ([rule.captions] if rule.captions else [])) if rule else None

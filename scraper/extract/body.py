@@ -199,10 +199,10 @@ def dense_text(node: LexborNode | LexborHTMLParser, limit: float = 0.0) -> int:
     root = node.body if isinstance(node, LexborHTMLParser) else node
     if root is None:
         return 0
-    total = len(root.text(strip=True))
+    total = len(root.text(strip=True, skip_empty=True))
     if total <= limit:
         return total
-    return total - sum(len(a.text(strip=True)) for a in root.css("a"))
+    return total - sum(len(a.text(strip=True, skip_empty=True)) for a in root.css("a"))
 
 
 def _tag(node: LexborNode) -> str | None:
@@ -246,10 +246,13 @@ def junk_label(label: str, inside_body: bool = False) -> int:
     return found
 
 
-def select(tree: LexborHTMLParser, body_selector: str | None = None, labels: bool = True) -> list[LexborNode]:
+def select(tree: LexborHTMLParser, body_selector: str | None = None, labels: bool = True,
+           found: list[LexborNode] | None = None) -> list[LexborNode]:
     """The article's container(s), in document order (``labels=False``:
     class names mark no box as boilerplate, for pages where the text is in
-    boxes named "comment", a forum thread or a live ticker)."""
+    boxes named "comment", a forum thread or a live ticker). ``found``: the
+    page's p, pre and br elements in page order, when a query on the
+    unchanged page listed them already (``Precomputed.paragraphs``)."""
     if body_selector:
         nodes = _safe_css(tree, body_selector)
         if nodes:
@@ -259,7 +262,8 @@ def select(tree: LexborHTMLParser, body_selector: str | None = None, labels: boo
         return []
     # one query for both (each query walks the whole page): paragraphs, then
     # the blocks that <br>s split into lines
-    found = tree.css("p, pre, br")
+    if found is None:
+        found = tree.css("p, pre, br")
     paragraphs = _texts([n for n in found if n.tag_id != _BR_ID]
                         + _br_containers([n for n in found if n.tag_id == _BR_ID][:2000]))
     total = sum(len(text) for _, text in paragraphs)
@@ -278,14 +282,14 @@ def select(tree: LexborHTMLParser, body_selector: str | None = None, labels: boo
 
 def _visible_text(tree: LexborHTMLParser, body: LexborNode) -> int:
     """Characters of text on the page, scripts and styles left out."""
-    hidden = sum(len(node.text(strip=True)) for node in tree.css("body noscript, body template"))
-    return len(body.text(strip=True)) - hidden
+    hidden = sum(len(node.text(strip=True, skip_empty=True)) for node in tree.css("body noscript, body template"))
+    return len(body.text(strip=True, skip_empty=True)) - hidden
 
 
 def _texts(nodes: list[LexborNode]) -> list[tuple[LexborNode, str]]:
     out = []
     for node in nodes[:3000]:
-        text = node.text(strip=True)
+        text = node.text(strip=True, skip_empty=True)
         if len(text) >= 25:
             out.append((node, text))
     return out
@@ -421,7 +425,7 @@ def _text_divs(tree: LexborHTMLParser) -> list[LexborNode]:
     for div in tree.css("div")[:3000]:
         own = 0
         for child in div.iter(include_text=True):
-            if child.tag_id == _TEXT_ID:
+            if child.tag_id == _TEXT_ID and not child.is_empty_text_node:
                 own += len((child.text_content or "").strip())
         if own >= 60:
             out.append(div)
@@ -475,10 +479,10 @@ TWINS = 10  # siblings looked at each way
 
 def _small_box(node: LexborNode, big: float) -> bool:
     """Smaller than the article can be, and no part of a bigger same-class set."""
-    size = len(node.text(strip=True))
+    size = len(node.text(strip=True, skip_empty=True))
     if size >= big:
         return False
-    return size <= GOOD_PARAGRAPH or not big_twin(node, lambda twin: len(twin.text(strip=True)) >= big)
+    return size <= GOOD_PARAGRAPH or not big_twin(node, lambda twin: len(twin.text(strip=True, skip_empty=True)) >= big)
 
 
 def big_twin(node: LexborNode, big) -> bool:
@@ -512,18 +516,18 @@ def _br_containers(brs: list[LexborNode]) -> list[LexborNode]:
 def _link_density(node: LexborNode, sizes: dict[int, int] | None = None) -> float:
     """Share of the text in links (``sizes``: link text lengths by element,
     filled and reused across the calls of one page)."""
-    text = len(node.text(strip=True))
+    text = len(node.text(strip=True, skip_empty=True))
     if not text:
         return 1.0
     if sizes is None:
-        links = sum(len(a.text(strip=True)) for a in node.css("a"))
+        links = sum(len(a.text(strip=True, skip_empty=True)) for a in node.css("a"))
     else:
         links = 0
         for a in node.css("a"):
             key = a.mem_id
             size = sizes.get(key)
             if size is None:
-                size = sizes[key] = len(a.text(strip=True))
+                size = sizes[key] = len(a.text(strip=True, skip_empty=True))
             links += size
     return min(1.0, links / text)
 
@@ -559,7 +563,7 @@ def _with_siblings(top: LexborNode, scores: dict[int, float], nodes: dict[int, L
         if score >= threshold:
             chosen.append(sibling)
         elif sibling.tag == "p":
-            text = sibling.text(strip=True)
+            text = sibling.text(strip=True, skip_empty=True)
             if len(text) > 80 and _link_density(sibling) < 0.25:
                 chosen.append(sibling)
     return chosen or [top]
@@ -601,13 +605,13 @@ class _Limit:
         """Whether the dense text under ``node`` (``text`` characters of
         text, when the caller measured it already) is within the limit."""
         if text is None:
-            text = len(node.text(strip=True))
+            text = len(node.text(strip=True, skip_empty=True))
         if text <= self.FLOOR:
             return True
         limit = self.value()
         if text <= limit:
             return True
-        return text - sum(len(a.text(strip=True)) for a in node.css("a")) <= limit
+        return text - sum(len(a.text(strip=True, skip_empty=True)) for a in node.css("a")) <= limit
 
 
 class _NoLimit(_Limit):
@@ -653,7 +657,7 @@ def _skip_label(child: LexborNode, tag: str, label: str, limit: _Limit) -> bool:
         return False
     if level == STRONG:
         return limit.small(child)
-    size = len(child.text(strip=True))
+    size = len(child.text(strip=True, skip_empty=True))
     if size <= GOOD_PARAGRAPH:  # no article part is that small
         return limit.small(child, size)
     return limit.small(child, size) and not big_twin(child, lambda twin: not limit.small(twin))
@@ -683,7 +687,7 @@ def with_lead(pre: Precomputed, blocks: list[Block], where: list[LexborNode] | N
         return blocks
     roots = where if where else [pre.tree]
     for node in [n for root in roots for n in root.css(_LEAD)][:20]:
-        text = " ".join(node.text(separator=" ", strip=True).split())
+        text = " ".join(node.text(separator=" ", strip=True, skip_empty=True).split())
         if text.startswith(probe) and len(text) < 1500:
             if any(text[:60] in b.text for b in blocks):
                 return blocks
@@ -822,6 +826,9 @@ def _walk(container: LexborNode, out: list[Block], limit: _Limit) -> None:
         for child in iterator:
             tag_id = child.tag_id
             if tag_id == _TEXT_ID:  # the id is cheaper to read than the name
+                if child.is_empty_text_node:  # blank between tags, read without making its string:
+                    parts.append(" ")  # one space says the same (lexbor makes no zero-length text nodes)
+                    continue
                 text = child.text_content
                 if text:
                     if "\n" in text:

@@ -50,7 +50,7 @@ def with_lead(pre: Precomputed, blocks: list[Block], containers: list[LexborNode
     lead = find(containers[0], _probe(pre))
     if lead is None:
         return blocks
-    text = " ".join(lead.text(separator=" ", strip=True).split())
+    text = " ".join(lead.text(separator=" ", strip=True, skip_empty=True).split())
     if any(text[:60] in b.text for b in blocks[:5]):
         return blocks
     return [Block(text, "p", 0, 0, lead)] + blocks
@@ -95,16 +95,16 @@ def _lead_in(box: LexborNode, probe: str) -> tuple[LexborNode | None, bool]:
     headline: str | None = None  # the headline's text, once met
     for node in box.css(_CANDIDATES)[:40]:
         if node.tag == "h1":
-            headline = node.text(strip=True)
-            if by_class is not None and headline and headline in by_class.text(strip=True):
+            headline = node.text(strip=True, skip_empty=True)
+            if by_class is not None and headline and headline in by_class.text(strip=True, skip_empty=True):
                 by_class = None  # a wrapper of the headline, not a lead
             continue
         if not _lead_like(node):
             continue
-        text = node.text(strip=True)
+        text = node.text(strip=True, skip_empty=True)
         if not SHORTEST <= len(text) <= LONGEST or (headline and headline in text) or not _plain(node, len(text)):
             continue
-        if probe and " ".join(node.text(separator=" ", strip=True).split()).startswith(probe):
+        if probe and " ".join(node.text(separator=" ", strip=True, skip_empty=True).split()).startswith(probe):
             return node, headline is not None
         by_class = node
     return by_class, headline is not None
@@ -124,4 +124,4 @@ def _plain(node: LexborNode, size: int) -> bool:
     """Text with few links and no picture (a hero image's caption box is no lead)."""
     if node.css_first("figure, figcaption, img, picture, blockquote, iframe, video") is not None:
         return False
-    return sum(len(a.text(strip=True)) for a in node.css("a")) < 0.3 * size
+    return sum(len(a.text(strip=True, skip_empty=True)) for a in node.css("a")) < 0.3 * size

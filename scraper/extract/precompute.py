@@ -49,6 +49,7 @@ class Precomputed:
     html: str = ""  # the (bounded) markup, for last-resort pattern searches
     site_names: list[str] | None = None  # filled by metadata.site_names
     never_text: list[LexborNode] = field(default_factory=list, repr=False)  # scripts and styles, for the pruning
+    paragraphs: list[LexborNode] = field(default_factory=list, repr=False)  # p, pre, br in page order, for body.select
     _article: dict[str, Any] | None = field(default=None, repr=False)
     _has_microdata: bool | None = field(default=None, repr=False)
     _h1s: list[LexborNode] | None = field(default=None, repr=False)
@@ -201,35 +202,47 @@ def _drop_ruby_readings(tree: LexborHTMLParser, rubies: list[LexborNode]) -> Non
 
 # Every query walks the whole page: this one also finds the scripts and
 # styles that body.prune_page removes later (JSON-LD: script[type*="ld+json" i]),
-# the <title>, the <h1>s and any <ruby> (a scan of the markup for "<rt" costs
-# half a parse: Python searches a non-ASCII str slowly).
-_HEAD_SELECTOR = "meta[content], script, style, link[rel~=canonical i], title, h1, ruby"
+# the <title>, the <h1>s, the paragraphs body.select scores and any <ruby> (a
+# scan of the markup for "<rt" costs half a parse: Python searches a
+# non-ASCII str slowly).
+_HEAD_SELECTOR = "meta[content], script, style, link[rel~=canonical i], title, h1, p, pre, br, ruby"
+_PARSER = LexborHTMLParser("")
+# lexbor's fixed ids of the tag names the head query finds (reading ``tag``
+# builds a new string per node; ``tag_id`` is an int).
+_SCRIPT, _STYLE, _META, _LINK, _TITLE, _H1, _P, _PRE, _BR, _RUBY = (
+    _PARSER.create_node(name).tag_id
+    for name in ("script", "style", "meta", "link", "title", "h1", "p", "pre", "br", "ruby"))
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 def _read_head(pre: Precomputed) -> tuple[LexborNode | None, LexborNode | None, list[LexborNode]]:
-    """Fill the meta tags, JSON-LD objects (in page order), the list of
-    scripts and styles and the h1s; return the first canonical link, the
-    first <title> and the <ruby> elements."""
+    """Fill the meta tags, JSON-LD objects (in page order), the lists of
+    scripts and styles, of paragraphs and of h1s; return the first canonical
+    link, the first <title> and the <ruby> elements."""
     meta = pre.meta
     link = title = None
     never_text = pre.never_text
     h1s: list[LexborNode] = []
     rubies: list[LexborNode] = []
+    paragraphs = pre.paragraphs
     for node in pre.tree.css(_HEAD_SELECTOR):
-        tag = node.tag
-        if tag == "h1":
+        tag = node.tag_id
+        if tag == _P or tag == _BR or tag == _PRE:
+            paragraphs.append(node)
+        elif tag == _SCRIPT:
+            never_text.append(node)
+            if "ld+json" in (node.attrs.get("type") or "").translate(_ASCII_LOWER):
+                _read_jsonld(pre, node)
+        elif tag == _STYLE:
+            never_text.append(node)
+        elif tag == _H1:
             h1s.append(node)
-        elif tag == "ruby":
+        elif tag == _RUBY:
             rubies.append(node)
-        elif tag == "title":
+        elif tag == _TITLE:
             if title is None:
                 title = node
-        elif tag == "script" or tag == "style":
-            never_text.append(node)
-            if tag == "script" and "ld+json" in (node.attrs.get("type") or "").translate(_ASCII_LOWER):
-                _read_jsonld(pre, node)
-        elif tag == "meta":
+        elif tag == _META:
             attrs = node.attributes
             content = attrs.get("content")
             if content is None:
@@ -238,7 +251,7 @@ def _read_head(pre: Precomputed) -> tuple[LexborNode | None, LexborNode | None, 
                 name = attrs.get(key)
                 if name:
                     meta.setdefault(name.strip().lower(), []).append(content)
-        elif link is None:  # link
+        elif tag == _LINK and link is None:
             link = node
     for obj in pre.jsonld:
         ident = obj.get("@id")
