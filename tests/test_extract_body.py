@@ -269,3 +269,22 @@ def test_a_quote_set_in_a_widget_box_stays() -> None:
     box = f"<div class='insert'><div class='widget quote longtext'><h6>{quote}</h6></div></div>"
     body = extract(page(inside=box), "https://news.example.vn/a", builtin=False).body
     assert quote in body.split("\n\n")
+
+
+def test_a_box_hidden_with_visibility_hidden_is_left_out() -> None:
+    hidden = '<div style="visibility: hidden"><p>Versteckter Entwurf, der nie auf der Seite erscheint.</p></div>'
+    body = extract(page(inside=hidden), "https://news.example.vn/a", builtin=False).body
+    assert body.split("\n\n") == PARAS
+
+
+def test_the_paywalled_text_served_hidden_for_subscribers_is_read() -> None:
+    """A paywall CMS ships the rest of the article hidden in "subscriber-only"
+    boxes and shows it by script: it is the article's own text."""
+    first, second, third = PARAS
+    html = ("<html><head><title>Đồng Văn đón khách</title></head><body>"
+            "<div class='subscribe-box'><p>Subscribe today for unlimited access to every story we publish.</p></div>"
+            f"<article><h1>Đồng Văn đón khách</h1><div class='asset-content'><div class='subscriber-preview'>"
+            f"<p>{first}</p></div><div class='subscriber-only' style='display:none'><p>{second}</p></div>"
+            f"<div class='subscriber-only' style='display:none'><p>{third}</p></div></div></article></body></html>")
+    body = extract(html, "https://news.example.vn/a", builtin=False).body
+    assert body.split("\n\n") == PARAS

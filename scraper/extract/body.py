@@ -70,10 +70,14 @@ _STRONG, _JUNK, _BODY_JUNK = Words(_STRONG_WORDS), Words(_JUNK_WORDS), Words(_BO
 _ANY_JUNK = (Words(_STRONG_WORDS + _JUNK_WORDS), Words(_STRONG_WORDS + _JUNK_WORDS + _BODY_JUNK_WORDS))
 _STATE_MARKERS = ("has-", "-enabled", "-disabled", "without-", "with-", "no-", "-open", "-closed")
 _STATE = re.compile(r"\S*(?:has-|-enabled|-disabled|without-|with-|no-|-open|-closed)\S*", re.I)
+# The paywalled part of the text, served hidden and shown to subscribers by
+# script ("subscribe" alone would call it a sign-up box): the article's own text.
+_PAYWALLED_WORD = "subscriber-(?:only|preview)(?![a-z-])"
+_PAYWALLED = Words((_PAYWALLED_WORD,))
 _KEEP = Words((
     "article-?body", "articlebody", "entry-content", "post-content", "story-?body", "article-?content",
     "main-?content", "content-?body", "text-?body", "body-?text", "post-?body", "fck_detail", "detail-?content",
-    "singular-content", "article-?text", "story-?content", "hentry", "type-post", "quote"))
+    "singular-content", "article-?text", "story-?content", "hentry", "type-post", "quote", _PAYWALLED_WORD))
 _META_PROPS = frozenset(("author", "datePublished", "dateModified", "dateCreated", "keywords", "mainEntityOfPage",
                          "headline", "publisher", "image", "url", "name", "logo", "thumbnailUrl", "wordCount",
                          "interactionStatistic", "creator", "copyrightHolder", "sourceOrganization"))
@@ -636,8 +640,8 @@ def _skip(child: LexborNode, tag: str, limit: _Limit) -> bool:
     if (prop and prop in _META_PROPS) or attrs.get("rel") == "author":
         return True
     style = attrs.get("style")
-    if style and "none" in style and _HIDDEN.search(style):
-        return True
+    if style and ("none" in style or "hidden" in style) and _HIDDEN.search(style):
+        return not _PAYWALLED.search(attrs.get("class") or "")
     if "elated" in (attrs.get("type") or ""):
         return True
     ident = attrs.get("id") or ""
