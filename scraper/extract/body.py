@@ -805,14 +805,6 @@ _NAMES = _tag_names(BLOCK_TAGS | SKIP_TAGS | _PLAIN_INLINE | SKIP_IN_BODY | froz
     "center data output html head body".split()))
 
 
-def _bare_reading(rt: LexborNode) -> bool:
-    """A ruby reading (<rt>) with no <rp> parentheses around it: inline it
-    would run into its base text ("子こども"), so it is left out. With <rp>
-    the page itself reads "尹錫悦（ユンソンニョル）" without ruby support."""
-    ruby = rt.parent
-    return ruby is None or ruby.css_first("rp") is None
-
-
 def _walk(container: LexborNode, out: list[Block], limit: _Limit) -> None:
     """Iterative walk (no recursion limit on deep trees). Elements holding
     a single text node (most paragraphs, links and emphasis) are taken
@@ -852,8 +844,6 @@ def _walk(container: LexborNode, out: list[Block], limit: _Limit) -> None:
             if ctag in _NOT_IN_BODY or ctag is None or ctag.startswith("-"):
                 continue
             if ctag not in _PLAIN_INLINE and _skip(child, ctag, limit):
-                continue
-            if ctag == "rt" and _bare_reading(child):
                 continue
             is_link = ctag == "a"
             is_strong = ctag == "strong" or ctag == "b"
