@@ -120,7 +120,8 @@ def _extract(text: str, url: str | None, rules: Sequence[SiteRule] | None, offse
         if _chars(whole) > 400:
             blocks = whole
     blocks = _or_jsonld(pre, blocks)
-    if _chars(blocks) < 150:  # or only in the app's data script
+    blocks = _or_structured(pre.html, blocks, removals)  # the app's data as paragraph objects
+    if _chars(blocks) < 150:  # or as markup in the app's data script
         blocks = _from_script(pre.html, removals) or blocks
     if _chars(blocks) < 50 and not (rule and rule.body):  # or in boxes named like boilerplate
         blocks = _without_labels(pre, removals) or blocks
@@ -194,11 +195,40 @@ def _without_labels(pre: Precomputed, removals: list[str] | None) -> list[body_m
     return blocks if _chars(blocks) >= 150 else []
 
 
+def _or_structured(html: str, blocks: list[body_mod.Block], removals: list[str] | None) -> list[body_mod.Block]:
+    """The paragraphs of the app's data script instead of the blocks when the
+    page holds little text, or only a preview of what the script holds (the
+    rest is rendered by script, or after a paywall check)."""
+    found = _chars(blocks)
+    if found >= STUB_MAX or embedded.structured_count(html) < max(embedded.MIN_PARAGRAPHS, 2 * len(blocks)):
+        return blocks  # reading the JSON costs: only where it may hold several times the text
+    markup = embedded.structured_html(html)
+    script = _rendered(markup, removals) if markup else []
+    if found < 150 or (_chars(script) >= STRUCTURED_FACTOR * found and _is_preview(blocks, script)):
+        return script or blocks
+    return blocks
+
+
+STUB_MAX = 1500  # a preview shown before a paywall or a script rendering is shorter than this
+STRUCTURED_FACTOR = 2  # how much longer than the preview the script's text must be
+
+
+def _is_preview(blocks: list[body_mod.Block], script: list[body_mod.Block]) -> bool:
+    """The script's text holds the page's longest paragraph: the page shows
+    a part of the same article."""
+    longest = max((b.text for b in blocks), key=len, default="")
+    key = " ".join(longest.split())[:120]
+    return len(key) >= 40 and key in " ".join(" ".join(b.text.split()) for b in script)
+
+
 def _from_script(html: str, removals: list[str] | None) -> list[body_mod.Block]:
     markup = embedded.article_html(html)
-    if not markup:
-        return []
-    fragment = LexborHTMLParser(embedded.without_placeholders(markup))
+    return _rendered(embedded.without_placeholders(markup), removals) if markup else []
+
+
+def _rendered(markup: str, removals: list[str] | None) -> list[body_mod.Block]:
+    """The blocks of a script's article markup, captions left out."""
+    fragment = LexborHTMLParser(markup)
     if fragment.body is None:
         return []
     for node in fragment.css("figure, figcaption, [class*=caption]"):  # captions are not body text
