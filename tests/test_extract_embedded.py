@@ -95,3 +95,40 @@ def test_structured_html_ignores_lists_of_fewer_than_three_paragraphs() -> None:
     data = {"teasers": [{"type": "paragraph", "content": [{"type": "text", "text": p}]} for p in PARAGRAPHS[:2]]}
     assert embedded.structured_html(_next_data(data)) is None
     assert embedded.structured_html('<script type="application/json">{"broken": [</script>') is None
+
+
+MINUTES = [
+    ("90'", "The referee blows the final whistle: a draw that suits neither side after a tense second half."),
+    ("88'", "A header from the visiting captain flies just over the bar from a corner on the left."),
+    ("75'", "Yellow card for the home goalkeeper, who took far too long over a goal kick."),
+    ("62'", "Equaliser! The substitute curls the ball into the far corner from the edge of the box."),
+    ("40'", "The home side press high but cannot find a way through a packed defence before the break."),
+    ("12'", "Goal for the visitors: a low shot slips under the goalkeeper after a quick counter-attack."),
+]
+
+
+def _ticker_entries(box: str) -> str:
+    return "".join(f"<div class='{box}'><span class='minute'>{m}</span><div class='{box}-text'><p>{t}</p></div></div>"
+                   for m, t in MINUTES * 4)
+
+
+def test_a_live_ticker_in_boxes_named_comment_is_read_beside_a_scoreboard() -> None:
+    # the boxes named like comments are skipped; what is left is the scoreboard's scraps
+    scoreboard = ("<div class='score'><p>Live</p><p>Riverside</p><p>(62') J. Moreau</p><p>1-1</p>"
+                  "<p>Harbour City</p><p>(12') L. Dubois</p></div>")
+    html = (f"<html><head><title>Riverside v Harbour City live</title></head><body>"
+            f"<nav><a href='/'>Home</a> <a href='/football'>Football</a></nav><main>{scoreboard}"
+            f"<div class='live-comments'>{_ticker_entries('live-comment')}</div></main></body></html>")
+    body = extract(html, "https://sport.example.fr/live/1", builtin=False).body
+    assert MINUTES[0][1] in body and MINUTES[-1][1] in body
+
+
+def test_a_short_article_keeps_its_text_above_a_long_comment_thread() -> None:
+    brief = ("The ferry timetable for the holidays is now online; boats run every hour from six in the "
+             "morning until midnight, and the last boat waits for the late train.")
+    comments = "".join(f"<div class='comment'><p class='comment-author'>Reader {i}</p><p>{t}</p></div>"
+                       for i, (_, t) in enumerate(MINUTES * 6))
+    html = (f"<html><head><title>Holiday timetable</title></head><body><main><h1>Holiday timetable</h1>"
+            f"<div class='story'><p>{brief}</p></div><section class='comments'>{comments}</section></main>"
+            f"</body></html>")
+    assert extract(html, "https://news.example.com/timetable", builtin=False).body == brief

@@ -123,8 +123,8 @@ def _extract(text: str, url: str | None, rules: Sequence[SiteRule] | None, offse
     blocks = _or_structured(pre.html, blocks, removals)  # the app's data as paragraph objects
     if _chars(blocks) < 150:  # or as markup in the app's data script
         blocks = _from_script(pre.html, removals) or blocks
-    if _chars(blocks) < 50 and not (rule and rule.body):  # or in boxes named like boilerplate
-        blocks = _without_labels(pre, removals) or blocks
+    if not (rule and rule.body):  # or in boxes named like boilerplate
+        blocks = _without_labels(pre, blocks, removals)
     blocks = body_mod.without_trailing_labels(_drop_title(blocks, title))
     if not (rule and rule.body):
         if article_scope is not containers:  # the headline and the body share a near ancestor
@@ -188,11 +188,27 @@ def _or_jsonld(pre: Precomputed, blocks: list[body_mod.Block]) -> list[body_mod.
 JSONLD_FACTOR = 4  # how much longer than the body found articleBody must be to replace it
 
 
-def _without_labels(pre: Precomputed, removals: list[str] | None) -> list[body_mod.Block]:
-    """The body read again with class names ignored: a forum thread or a
-    live ticker keeps its text in boxes named "comment"."""
-    blocks = body_mod.render(body_mod.select(pre.tree, labels=False), removals, labels=False)
-    return blocks if _chars(blocks) >= 150 else []
+def _without_labels(pre: Precomputed, blocks: list[body_mod.Block],
+                    removals: list[str] | None) -> list[body_mod.Block]:
+    """The body read again with class names ignored, when the body found is
+    (almost) empty, or scraps without a paragraph (a scoreboard, labels) and
+    tiny beside the page's text: a forum thread or a live ticker keeps its
+    text in boxes named "comment". The new read must then be many times
+    longer. A short article keeps its own text rather than the comments
+    under it: it has a paragraph."""
+    found = _chars(blocks)
+    if found >= 50 and (found >= TINY_MAX or pre.tree.body is None
+                        or any(len(b.text) >= PROSE_MIN for b in blocks)
+                        or found * TINY_SHARE > len(pre.tree.body.text(strip=True))):
+        return blocks
+    blind = body_mod.render(body_mod.select(pre.tree, labels=False), removals, labels=False)
+    return blind if _chars(blind) >= (150 if found < 50 else BLIND_FACTOR * found) else blocks
+
+
+TINY_MAX = 500  # a body this short may be a box of the page, not the article
+PROSE_MIN = 100  # a block this long is a paragraph of the article, not a scrap
+TINY_SHARE = 20  # "tiny beside the page": under 1/20 of the page's visible text
+BLIND_FACTOR = 10  # how much longer the read without class names must then be
 
 
 def _or_structured(html: str, blocks: list[body_mod.Block], removals: list[str] | None) -> list[body_mod.Block]:
