@@ -79,7 +79,7 @@ _ANY_DATE = re.compile(rf"(?<!\d)(?:\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{4}}|\d{{4}}[
                        r"\d{4}\s*[年년]\s*\d{1,2}\s*[月월]|\d{1,2}\.\d{1,2}\.\d{2}(?![\d.]))")
 _URL_MONTH_NAME = re.compile(r"/((?:19|20)\d{2})/(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*/"
                              r"(0?[1-9]|[12]\d|3[01])/", re.I)  # /2023/dec/21/
-_LABEL_WINDOW = 50_000  # characters of page text searched for a publication label
+_LABEL_WINDOW = 10_000  # characters of page text from the headline searched for a publication label
 _URL_MONTH = re.compile(r"/((?:19|20)\d{2})/(0[1-9]|1[0-2])/")  # /2017/09/
 _URL_DATE_SHORT = re.compile(r"/((?:19|20)\d{2})/([1-9]|1[0-2])/([1-9]|[12]\d|3[01])/")  # /2017/7/12/
 _URL_DMY = re.compile(r"/(0[1-9]|[12]\d|3[01])-(0[1-9]|1[0-2])-((?:19|20)\d{2})(?:/|$|[-_.?])")
@@ -420,7 +420,7 @@ class DateFinder:
             parsed = parse_iso(attrs.get("datetime"))
             if parsed is None:
                 continue
-            if "modif" in hint.lower() or "updat" in hint.lower() or _elsewhere(node) or _in_masthead(node):
+            if "modif" in hint.lower() or "updat" in hint.lower() or _place(node):
                 continue
             out.append(parsed)
             if "pubdate" in attrs or "publish" in hint.lower():
@@ -445,7 +445,7 @@ class DateFinder:
         for node in tree.css(_DATE_SELECTOR):
             text = node.text(separator=" ", strip=True)
             labelled = _PUBLISHED_LABEL.search(text, 0, 150)
-            if labelled and 6 <= len(text) <= 200 and not _elsewhere(node):
+            if labelled and 6 <= len(text) <= 200 and _place(node) != ELSEWHERE:
                 texts.append((text[labelled.end():], True))  # "Letzte Änderung: … Erschienen am: …"
                 continue
             if _UPDATED_LABEL.match(text):
@@ -453,8 +453,11 @@ class DateFinder:
                 continue
             if any(text in update for update in updates):
                 continue
-            if 6 <= len(text) <= 200 and any(ch.isdigit() for ch in text) and not _elsewhere(node):
-                if _in_masthead(node):
+            if 6 <= len(text) <= 200 and any(ch.isdigit() for ch in text):
+                place = _place(node)
+                if place == ELSEWHERE:
+                    continue
+                if place == MASTHEAD:
                     masthead.append(text)
                     continue
                 label = f"{node.attributes.get('class') or ''} {node.attributes.get('itemprop') or ''}".lower()
@@ -482,15 +485,15 @@ class DateFinder:
         if body is None:
             return None
         text = body.text(separator=" ", strip=True)[:200_000]
-        labelled = self._labelled(text)
-        if labelled is not None:
-            return labelled
         start = 0
         h1 = self.pre.h1s[0] if self.pre.h1s else None
         if h1 is not None:
             heading = h1.text(separator=" ", strip=True)[:60]
             where = text.find(heading) if heading else -1
             start = max(0, where - 300) if where >= 0 else 0
+        labelled = self._labelled(text, start)
+        if labelled is not None:
+            return labelled
         for offset in (start, 0) if start else (0,):
             for match in _date_matches(text, offset, offset + 20_000):
                 found = parse_visible(text[match.start():match.start() + 80], self.month_first)
@@ -499,11 +502,12 @@ class DateFinder:
                     return found
         return None
 
-    def _labelled(self, text: str) -> tuple[datetime, bool] | None:
-        """A date right after a publication label ("Erschienen am: 01.11.2023"),
-        unless the URL names another month (a book's release date in a review)."""
+    def _labelled(self, text: str, start: int) -> tuple[datetime, bool] | None:
+        """A date right after a publication label ("Erschienen am: 01.11.2023")
+        near the headline (from ``start``), unless the URL names another month
+        (a book's release date in a review)."""
         month = _URL_MONTH.search(self.pre.url or "")
-        for label in list(_PUBLISHED_LABEL.finditer(text, 0, _LABEL_WINDOW))[:5]:
+        for label in list(_PUBLISHED_LABEL.finditer(text, start, start + _LABEL_WINDOW))[:5]:
             if _ANY_DATE.match(text, label.end()) is None:
                 continue
             found = parse_visible(text[label.end():label.end() + 80], self.month_first)
@@ -568,29 +572,31 @@ class DateFinder:
 _DIGITS = re.compile(r"\d+")
 
 
-def _in_masthead(node) -> bool:  # noqa: ANN001 - a selectolax node
-    """Whether ``node`` sits in the page's masthead (a <header> or #header
-    without the headline): its date is today's edition, not the article's."""
-    while node is not None and node.tag not in ("body", "html", "article", "main"):
-        if node.tag == "header" or (node.attributes.get("id") or "").lower() in ("header", "masthead"):
-            return node.css_first("h1") is None
-        node = node.parent
-    return False
+_STOP = frozenset(("body", "html", "article", "main"))
+ELSEWHERE, MASTHEAD = 1, 2
 
 
-def _elsewhere(node) -> bool:  # noqa: ANN001 - a selectolax node
-    """Whether ``node`` sits in a comment, a sidebar widget or an <aside>:
-    the dates there are not the article's."""
-    while node is not None and node.tag not in ("body", "html", "article", "main"):
-        if node.tag == "aside":
-            return True
+def _place(node) -> int:  # noqa: ANN001 - a selectolax node
+    """Where a date element sits, in one walk up to the <article>/<main>/<body>:
+    ``ELSEWHERE`` in a comment, a sidebar widget or an <aside> (the dates
+    there are not the article's); ``MASTHEAD`` in the page's header (a
+    <header> or #header without the headline: today's edition); else 0."""
+    header = None
+    while node is not None:
+        tag = node.tag
+        if tag in _STOP:
+            break
+        if tag == "aside":
+            return ELSEWHERE
         attrs = node.attributes
-        for name in ("class", "id"):
-            value = attrs.get(name)
+        ident = attrs.get("id")
+        for value in (attrs.get("class"), ident):
             if value and any(_ELSEWHERE_TOKEN.search(token) for token in value.split()):
-                return True
+                return ELSEWHERE
+        if header is None and (tag == "header" or (ident or "").lower() in ("header", "masthead")):
+            header = node
         node = node.parent
-    return False
+    return MASTHEAD if header is not None and header.css_first("h1") is None else 0
 
 
 def _date_matches(text: str, start: int, end: int) -> Iterator[re.Match[str]]:
