@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone, UTC
 from email.utils import parsedate_to_datetime
 
 from . import zones
@@ -59,11 +59,14 @@ _MONTHS = {
 }
 _LETTER = "A-Za-zÀ-ÿĀ-žА-яЁёІіЇїЄєҐґ"
 _MONTH_WORD = rf"([{_LETTER}]{{3,12}}\.?)"
-_TIME = r"(?:\s*(?:,|at|um|à|a las|alle|kl\.?|-|–|—|\||/)?\s*(\d{1,2})[:hH](\d{2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?)?"
+_TIME = (r"(?:\s*(?:,|at|um|à|a las|alle|kl\.?|-|–|—|\||/)?\s*"
+         r"(\d{1,2})[:hH](\d{2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?)?")
 _TZ = r"(?:\s*\(?\s*(?:GMT|UTC)\s*([+-]\s*\d{1,2})(?::?(\d{2}))?\s*\)?)?"
-_TIME_FIRST = re.compile(r"(\d{1,2})[:hH](\d{2})\s*(am|pm)?\s*,?\s*(?:ngày\s*)?(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})" + _TZ, re.I)
+_TIME_FIRST = re.compile(r"(\d{1,2})[:hH](\d{2})\s*(am|pm)?\s*,?\s*(?:ngày\s*)?(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})"
+                         + _TZ, re.I)
 _NUMERIC_DMY = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?![\d/-])" + _TIME + _TZ, re.I)
-_NUMERIC_YMD = re.compile(r"(?<!\d)(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})(?![\d/])" + r"(?:[T\s,]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?" + _TZ)
+_NUMERIC_YMD = re.compile(r"(?<!\d)(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})(?![\d/])"
+                          r"(?:[T\s,]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?" + _TZ)
 _VI_WORDS = re.compile(r"ngày\s*(\d{1,2})\s*tháng\s*(\d{1,2})\s*năm\s*(\d{4})" + _TIME + _TZ, re.I)
 _DAY_MONTH_YEAR = re.compile(r"(?<!\d)(\d{1,2})\.?\s+(?:de\s+)?" + _MONTH_WORD + r",?\s+(?:de\s+)?(\d{4})" + _TIME,
                              re.I)
@@ -130,7 +133,7 @@ def parse_iso(value: str | None) -> tuple[datetime, bool] | None:
     if text.isdigit() and len(text) in (10, 13):  # epoch seconds / millis
         try:
             seconds = int(text) / (1000 if len(text) == 13 else 1)
-            return datetime.fromtimestamp(seconds, timezone.utc), True
+            return datetime.fromtimestamp(seconds, UTC), True
         except (OverflowError, OSError, ValueError):
             return None
     if len(text) >= 10 and text[4:5] == "-" and text[:4].isdigit():  # plain ISO 8601, the common case
@@ -295,10 +298,10 @@ class DateFinder:
         if value.tzinfo is None:
             if local is None and self.zone is not None:
                 local = zones.fixed(self.zone, value)
-            return value.replace(tzinfo=local or timezone.utc)
+            return value.replace(tzinfo=local or UTC)
         if has_time and value.utcoffset() == timedelta(0):
             if local is None and self.zone is not None:
-                local = zones.fixed(self.zone, value.astimezone(timezone.utc).replace(tzinfo=None))
+                local = zones.fixed(self.zone, value.astimezone(UTC).replace(tzinfo=None))
             if local is not None and local.utcoffset(None):
                 return value.astimezone(local)
         return value
@@ -306,7 +309,7 @@ class DateFinder:
     def plausible(self, found: tuple[datetime, bool] | None) -> bool:
         if found is None:
             return False
-        value = found[0] if found[0].tzinfo else found[0].replace(tzinfo=timezone.utc)
+        value = found[0] if found[0].tzinfo else found[0].replace(tzinfo=UTC)
         return value <= self.latest
 
     def machine_candidates(self, keys: tuple[str, ...], ld_key: str) -> list[tuple[datetime, bool]]:
@@ -626,9 +629,9 @@ def _date_matches(text: str, start: int, end: int) -> Iterator[re.Match[str]]:
 
 def _latest(now: datetime | None) -> datetime:
     """Dates after this are not publication dates (a day of slack for offsets)."""
-    base = now or datetime.now(timezone.utc)
+    base = now or datetime.now(UTC)
     if base.tzinfo is None:
-        base = base.replace(tzinfo=timezone.utc)
+        base = base.replace(tzinfo=UTC)
     return base + timedelta(days=1)
 
 
