@@ -168,3 +168,12 @@ def test_microdata_date_published_counts_against_generic_meta_dates() -> None:
     dateline = '<time itemprop="datePublished" datetime="2022-01-27">27.01.2022</time>'
     html = page(head, dateline).replace('lang="en-US"', 'lang="de"')
     assert published_day(html, "https://www.example.com/aktuelles/winter/") == "2022-01-27"
+
+
+def test_a_drupal_submitted_byline_after_other_dates() -> None:
+    # the node's byline sits after the text; a "next post" teaser above it carries its own date
+    html = ('<html lang="de"><body><div id="content"><h1>Access restored</h1>' + BODY +
+            '<ul class="links"><li><a href="/next">Weiter</a></li></ul>'
+            '<div class="submitted">Gespeichert von <span class="username">ann</span> am 24. Juli 2017 - 18:55'
+            '</div></div><div class="block"><div class="field-date">26. August 2017</div></div></body></html>')
+    assert published_day(html, "https://www.example.at/hackathon") == "2017-07-24"
