@@ -94,7 +94,7 @@ _SCRIPT_DATE = re.compile(r"[\"'](?:datePublished|published_?[aA]t|publish(?:ed)
 _GMT = re.compile(r"\(?\s*GMT\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?\s*\)?", re.I)
 _ISO_FIX = re.compile(r"([+-]\d{2})(\d{2})$")
 _UNSET = object()
-_PUBLISHED_WORDS = ("publish", "posted", "entry-date", "datepublished", "created", .submitted")
+_PUBLISHED_WORDS = ("publish", "posted", "entry-date", "datepublished", "created", "submitted")
 # a dateline that starts with one of these states the update, not the publication
 _UPDATED_LABEL = re.compile(r"^\W*(updated|last updated|modified|aktualisiert|stand|zuletzt|"
                             r"mis à jour|actualizado|actualizada|aggiornato|cập nhật)\b", re.IGNORECASE)
