@@ -177,3 +177,13 @@ def test_a_drupal_submitted_byline_after_other_dates() -> None:
             '<div class="submitted">Gespeichert von <span class="username">ann</span> am 24. Juli 2017 - 18:55'
             '</div></div><div class="block"><div class="field-date">26. August 2017</div></div></body></html>')
     assert published_day(html, "https://www.example.at/hackathon") == "2017-07-24"
+
+
+def test_an_update_stamp_beats_dates_written_in_the_text() -> None:
+    # no publication date anywhere: the page's "Aktualisiert" stamp, not the caption's date
+    text = ('<p>Abbildung: Satellitenbild vom 31.05.2021 (links)</p>' + BODY +
+            '<p>Quelle: Universität, Pressemitteilung. Aktualisiert am 17.01.2022. Permalink</p>')
+    html = bare(text, "de")
+    assert published_day(html, "https://www.example.ch/news/detail/id/718") == "2022-01-17"
+    english = bare('<p>A study from May 3, 2019 shows it.</p>' + BODY + '<p>Last updated: June 13, 2019</p>')
+    assert published_day(english) == "2019-06-13"

@@ -105,6 +105,10 @@ _ELSEWHERE_TOKEN = re.compile(r"comment|^(?:widget|sidebar|sidebar-.*|respond)$"
 _PUBLISHED_LABEL = re.compile(r"\b(?=[pvego])(?:published|posted|veröffentlicht|erschienen|erscheinungsdatum|"
                               r"publié|publiée|publicado|publicada|pubblicato|gepubliceerd|opublikowano)"
                               r"(?:\s+(?:on|am|le|el|il|op))?\s*:?\s*(?=\S*\d)", re.I)
+# the same labels in running text, right before the date
+_UPDATE_STAMP = re.compile(r"\b(?=[ulamz])(?:last updated|updated|last modified|aktualisiert|letzte änderung|"
+                           r"zuletzt (?:aktualisiert|geändert)|mis à jour|aggiornato)(?:\s+(?:on|am|le|il))?\s*:?\s*"
+                           r"(?=\S*\d|[^\W\d]{3,12}\.?\s+\d)", re.I)
 _DATE_SELECTOR = ("[class*=date], [class*=Date], [class*=time], [class*=publish], [class*=posted], "
                   "[class*=meta], [class*=byline], [id*=date], [data-role=publishdate], [itemprop*=date], "
                   ".submitted")  # Drupal's byline: "Submitted by X on <date>", "Gespeichert von X am <date>"
@@ -495,7 +499,7 @@ class DateFinder:
             heading = h1.text(separator=" ", strip=True)[:60]
             where = text.find(heading) if heading else -1
             start = max(0, where - 300) if where >= 0 else 0
-        labelled = self._labelled(text, start)
+        labelled = self._labelled(text, start) or self._update_stamp(text, start)
         if labelled is not None:
             return labelled
         for offset in (start, 0) if start else (0,):
@@ -517,6 +521,19 @@ class DateFinder:
             found = parse_visible(text[label.end():label.end() + 80], self.month_first)
             if found and month and (found[0].year, found[0].month) != (int(month.group(1)), int(month.group(2))):
                 continue
+            if found and self.plausible(found):
+                return found
+        return None
+
+    def _update_stamp(self, text: str, start: int) -> tuple[datetime, bool] | None:
+        """A page with no publication date but a labelled update stamp
+        ("Aktualisiert: 30.12.2016", "Letzte Änderung: 14.01.2022 um 09:25",
+        "Last updated June 13, 2019"): the stamp dates the page better than
+        a date written in its text (a cited paper, a picture's caption)."""
+        for label in list(_UPDATE_STAMP.finditer(text, start, start + 3 * _LABEL_WINDOW))[:5]:
+            if _ANY_DATE.match(text, label.end()) is None:
+                continue
+            found = parse_visible(text[label.end():label.end() + 80], self.month_first)
             if found and self.plausible(found):
                 return found
         return None
