@@ -187,3 +187,11 @@ def test_an_update_stamp_beats_dates_written_in_the_text() -> None:
     assert published_day(html, "https://www.example.ch/news/detail/id/718") == "2022-01-17"
     english = bare('<p>A study from May 3, 2019 shows it.</p>' + BODY + '<p>Last updated: June 13, 2019</p>')
     assert published_day(english) == "2019-06-13"
+
+
+def test_january_first_without_a_time_is_a_placeholder() -> None:
+    head = '<meta itemprop="dateCreated" content="01/01/2004">'
+    html = page(head, "Updated June 13, 2019").replace('<span class="date">', '<span class="recipe">')
+    assert published_day(html, "https://www.example.com/recipes/cake/c4d3") == "2019-06-13"
+    alone = page(head, "").replace('<span class="date">', '<span class="recipe">')
+    assert published_day(alone, "https://www.example.com/recipes/cake/c4d3") == "2004-01-01"

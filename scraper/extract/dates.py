@@ -360,10 +360,11 @@ class DateFinder:
             visible = self.visible()
             if visible and visible[0].date() == best[0].date() and visible[1]:
                 best = visible
-        if best is None:
+        if best is None or _placeholder(best):
             best = (self.visible() or self._from_url() or self._from_script() or self.scan_text()
                     or self._from_any_meta()
-                    or self._from_url(self.pre.first_meta("og:image", "twitter:image")) or self._masthead)
+                    or self._from_url(self.pre.first_meta("og:image", "twitter:image")) or best
+                    or self._masthead)
         return self._as_displayed(best, self.localise(best))
 
     def _agreeing(self, weighed: list[tuple[tuple[datetime, bool], int]]) -> tuple[datetime, bool] | None:
@@ -643,6 +644,12 @@ def _date_matches(text: str, start: int, end: int) -> Iterator[re.Match[str]]:
                 break
         else:
             pos = digit.end()
+
+
+def _placeholder(found: tuple[datetime, bool]) -> bool:
+    """January 1st without a time: a CMS's default for an unknown date (a
+    recipe "created 01/01/2004"), to be replaced by any other date the page shows."""
+    return not found[1] and found[0].month == 1 and found[0].day == 1
 
 
 def _latest(now: datetime | None) -> datetime:
