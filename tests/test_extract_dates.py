@@ -195,3 +195,10 @@ def test_january_first_without_a_time_is_a_placeholder() -> None:
     assert published_day(html, "https://www.example.com/recipes/cake/c4d3") == "2019-06-13"
     alone = page(head, "").replace('<span class="date">', '<span class="recipe">')
     assert published_day(alone, "https://www.example.com/recipes/cake/c4d3") == "2004-01-01"
+
+
+def test_a_date_far_into_the_text_after_a_long_menu() -> None:
+    menu = "".join(f'<li><a href="/forum/{i}">Forum section number {i} about hardware</a></li>' for i in range(700))
+    html = (f'<html lang="de"><body><ul>{menu}</ul><div class="thread"><p>Von ann 07.05.2019 um 10:12 Uhr</p>'
+            f'{BODY}</div></body></html>')
+    assert published_day(html, "https://www.example.de/forum/thread.html") == "2019-05-07"

@@ -291,6 +291,7 @@ class DateFinder:
         self.page_tz: timezone | None = None
         self.zone = zones.guess(pre.url, pre.html_lang)
         self._visible: object = _UNSET
+        self._text: str | None = None  # the body's text, read once by scan_text()
         self._masthead: tuple[datetime, bool] | None = None  # today's date atop the page, read with visible()
 
     def localise(self, found: tuple[datetime, bool] | None) -> datetime | None:
@@ -363,8 +364,8 @@ class DateFinder:
         if best is None or _placeholder(best):
             best = (self.visible() or self._from_url() or self._from_script() or self.scan_text()
                     or self._from_any_meta()
-                    or self._from_url(self.pre.first_meta("og:image", "twitter:image")) or best
-                    or self._masthead)
+                    or self._from_url(self.pre.first_meta("og:image", "twitter:image"))
+                    or self.scan_text(far=True) or best or self._masthead)
         return self._as_displayed(best, self.localise(best))
 
     def _agreeing(self, weighed: list[tuple[tuple[datetime, bool], int]]) -> tuple[datetime, bool] | None:
@@ -487,13 +488,14 @@ class DateFinder:
         self._learn_gmt(best[2])
         return best[0]
 
-    def scan_text(self) -> tuple[datetime, bool] | None:
+    def scan_text(self, far: bool = False) -> tuple[datetime, bool] | None:
         """Last resort: the first plausible date written near the headline,
-        else anywhere in the page's text."""
-        body = self.pre.tree.body
-        if body is None:
-            return None
-        text = body.text(separator=" ", strip=True)[:200_000]
+        else in the first 20,000 characters of the page's text; ``far``:
+        the first one after those, up to 100,000 (a forum thread whose
+        posts follow a long menu)."""
+        text = self._page_text()
+        if far:
+            return self._first_date(text, 20_000, 100_000)
         start = 0
         h1 = self.pre.h1s[0] if self.pre.h1s else None
         if h1 is not None:
@@ -504,11 +506,23 @@ class DateFinder:
         if labelled is not None:
             return labelled
         for offset in (start, 0) if start else (0,):
-            for match in _date_matches(text, offset, offset + 20_000):
-                found = parse_visible(text[match.start():match.start() + 80], self.month_first)
-                if found and self.plausible(found):
-                    self._learn_gmt(text[match.start():match.start() + 80])
-                    return found
+            found = self._first_date(text, offset, offset + 20_000)
+            if found is not None:
+                return found
+        return None
+
+    def _page_text(self) -> str:
+        if self._text is None:
+            body = self.pre.tree.body
+            self._text = body.text(separator=" ", strip=True)[:200_000] if body is not None else ""
+        return self._text
+
+    def _first_date(self, text: str, start: int, end: int) -> tuple[datetime, bool] | None:
+        for match in _date_matches(text, start, end):
+            found = parse_visible(text[match.start():match.start() + 80], self.month_first)
+            if found and self.plausible(found):
+                self._learn_gmt(text[match.start():match.start() + 80])
+                return found
         return None
 
     def _labelled(self, text: str, start: int) -> tuple[datetime, bool] | None:
