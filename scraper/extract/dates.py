@@ -80,6 +80,8 @@ _ANY_DATE = re.compile(rf"(?<!\d)(?:\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{4}}|\d{{4}}[
                        rf"\d{{1,2}}\.?\s+[{_LETTER}]{{3,12}}\.?,?\s+\d{{4}}|"
                        rf"[{_LETTER}]{{3,12}}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|ngày\s*\d|"
                        r"\d{4}\s*[年년]\s*\d{1,2}\s*[月월]|\d{1,2}\.\d{1,2}\.\d{2}(?![\d.]))")
+_FAR_DATE = re.compile(rf"(?<![\d/.-])(?:\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{4}}|\d{{4}}-\d\d-\d\d|"
+                       rf"\d{{1,2}}\.?\s[{_LETTER}]{{3,12}}\.?,?\s\d{{4}}|\d{{1,2}}\.\d{{1,2}}\.\d{{2}}(?![\d.]))")
 _URL_MONTH_NAME = re.compile(r"/((?:19|20)\d{2})/(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*/"
                              r"(0?[1-9]|[12]\d|3[01])/", re.I)  # /2023/dec/21/
 _LABEL_WINDOW = 10_000  # characters of page text from the headline searched for a publication label
@@ -494,8 +496,12 @@ class DateFinder:
         the first one after those, up to 100,000 (a forum thread whose
         posts follow a long menu)."""
         text = self._page_text()
-        if far:
-            return self._first_date(text, 20_000, 100_000)
+        if far:  # only shapes that start with a digit: the regex skips ahead fast through 80,000 characters
+            for match in _FAR_DATE.finditer(text, 20_000, 100_000):
+                found = parse_visible(text[match.start():match.start() + 80], self.month_first)
+                if found and self.plausible(found):
+                    return found
+            return None
         start = 0
         h1 = self.pre.h1s[0] if self.pre.h1s else None
         if h1 is not None:
