@@ -823,7 +823,8 @@ def _walk(container: LexborNode, out: list[Block], limit: _Limit) -> None:
             tag_id = child.tag_id
             if tag_id == _TEXT_ID:  # the id is cheaper to read than the name
                 if child.is_empty_text_node:  # blank between tags, read without making its string:
-                    parts.append(" ")  # one space says the same (lexbor makes no zero-length text nodes)
+                    if parts:  # one space says the same (lexbor makes no zero-length text nodes);
+                        parts.append(" ")  # leading blanks say nothing (and would cost a flush)
                     continue
                 text = child.text_content
                 if text:
@@ -875,8 +876,6 @@ def _walk(container: LexborNode, out: list[Block], limit: _Limit) -> None:
                 builder.tag = ctag
                 builder.node = child
                 open_blocks.append(ctag)
-                if ctag == "td" or ctag == "th":
-                    parts.append(" ")
             link_depth += is_link
             strong_depth += is_strong
             stack.append((iterator, tag, in_link, in_strong))
