@@ -21,6 +21,11 @@ def page(inside: str = "", after: str = "") -> str:
             f"</article></body></html>")
 
 
+def paragraphs_with(inside: str) -> list[str]:
+    """The body's paragraphs when ``inside`` sits after the first one of ``page``."""
+    return extract(page(inside=inside), "https://news.example.vn/a", builtin=False).body.split("\n\n")
+
+
 @pytest.mark.parametrize("furniture", [
     '<div class="Article_elementPoll__x"><p>Ja, unbedingt.</p><p>Nein, das wäre Zensur.</p></div>',
     '<div class="visually-hidden">Article content</div>',
@@ -40,8 +45,7 @@ def page(inside: str = "", after: str = "") -> str:
     '<p>Quelle: Landesamt für Statistik</p>',
 ])
 def test_page_furniture_inside_the_body_is_left_out(furniture: str) -> None:
-    body = extract(page(inside=furniture), "https://news.example.vn/a", builtin=False).body
-    assert body.split("\n\n") == PARAS
+    assert paragraphs_with(furniture) == PARAS
 
 
 @pytest.mark.parametrize("label", ["【関連記事】", "Tin liên quan:", "Xem thêm", "Read more:", "İlgili konular",
@@ -185,21 +189,18 @@ def test_a_correspondents_box_is_no_comment_form() -> None:
 
 def test_a_widget_box_without_a_big_twin_is_still_left_out() -> None:
     share = "<div class='share-widget'><p>Chia sẻ bài viết này với bạn bè qua Facebook, Zalo hoặc email.</p></div>"
-    body = extract(page(inside=share), "https://news.example.vn/a", builtin=False).body
-    assert body.split("\n\n") == PARAS
+    assert paragraphs_with(share) == PARAS
 
 
 def test_a_heading_whose_id_is_a_slug_of_its_text_stays() -> None:
     heading = "Làm sao để tận dụng tốt nhất mùa hoa"
     slug = "<h3 id='lam-sao-de-tan-dung-most-popular-mua-hoa'>" + heading + "</h3>"
-    body = extract(page(inside=slug), "https://news.example.vn/a", builtin=False).body
-    assert heading in body.split("\n\n")
+    assert heading in paragraphs_with(slug)
 
 
 def test_a_related_heading_named_by_its_id_is_left_out() -> None:
     heading = "<h3 id='inline-recommend-title'>Có thể bạn quan tâm</h3>"
-    body = extract(page(inside=heading), "https://news.example.vn/a", builtin=False).body
-    assert body.split("\n\n") == PARAS
+    assert paragraphs_with(heading) == PARAS
 
 
 def jsonld_page(html_text: str, article_body: str) -> str:
@@ -226,8 +227,7 @@ def test_a_json_ld_article_body_no_longer_than_the_html_text_is_not_used() -> No
 
 def test_a_sentence_about_a_source_stays() -> None:
     line = "Quelle des Streits ist ein Gutachten, das die Stadt im Frühjahr in Auftrag gegeben hatte."
-    body = extract(page(inside=f"<p>{line}</p>"), "https://news.example.vn/a", builtin=False).body
-    assert line in body.split("\n\n")
+    assert line in paragraphs_with(f"<p>{line}</p>")
 
 
 def test_a_forum_thread_in_boxes_named_comment_is_read() -> None:
@@ -254,27 +254,23 @@ def test_a_short_post_keeps_its_page_furniture_out() -> None:
                                    "<h3>Ähnliche Beiträge</h3>", "<p>Lesen Sie auch:</p>",
                                    "<p><b>Weitere Informationen:</b></p>"])
 def test_a_read_more_label_set_apart_inside_the_body_is_dropped(label: str) -> None:
-    body = extract(page(inside=label), "https://news.example.vn/a", builtin=False).body
-    assert body.split("\n\n") == PARAS
+    assert paragraphs_with(label) == PARAS
 
 
 def test_a_sentence_starting_like_a_label_inside_the_body_stays() -> None:
     line = "Weiterlesen lohnt sich: der Bericht hat noch zwei Kapitel."
-    body = extract(page(inside=f"<p>{line}</p>"), "https://news.example.vn/a", builtin=False).body
-    assert line in body.split("\n\n")
+    assert line in paragraphs_with(f"<p>{line}</p>")
 
 
 def test_a_quote_set_in_a_widget_box_stays() -> None:
     quote = "„Ein Sazerac gehört in ein gekühltes Glas, sonst schmeckt man nur den Alkohol“, sagt der Barchef."
     box = f"<div class='insert'><div class='widget quote longtext'><h6>{quote}</h6></div></div>"
-    body = extract(page(inside=box), "https://news.example.vn/a", builtin=False).body
-    assert quote in body.split("\n\n")
+    assert quote in paragraphs_with(box)
 
 
 def test_a_box_hidden_with_visibility_hidden_is_left_out() -> None:
     hidden = '<div style="visibility: hidden"><p>Versteckter Entwurf, der nie auf der Seite erscheint.</p></div>'
-    body = extract(page(inside=hidden), "https://news.example.vn/a", builtin=False).body
-    assert body.split("\n\n") == PARAS
+    assert paragraphs_with(hidden) == PARAS
 
 
 def test_the_paywalled_text_served_hidden_for_subscribers_is_read() -> None:
