@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from .labels import Words
+from .precompute import tag_id
 
 if TYPE_CHECKING:
     from .precompute import Precomputed
@@ -437,7 +438,7 @@ def _text_divs(tree: LexborHTMLParser) -> list[LexborNode]:
 
 
 CLIMB = 7
-_BR_ID = LexborHTMLParser("<br>").css_first("br").tag_id
+_BR_ID = tag_id("br")
 # Elements that are never (STRONG) or seldom (WEAK, unless big) the article.
 _JUNK_TAGS = {"nav": 2, "noscript": 2, "template": 2, "aside": 1, "footer": 1}
 _CONTAINER_TAGS = frozenset(("div", "article", "section", "main"))
@@ -787,17 +788,9 @@ _PLAIN_INLINE = frozenset("sup sub abbr code kbd var wbr".split())
 
 
 def _tag_names(names: frozenset[str]) -> dict[int, str]:
-    """lexbor's fixed ids of standard tag names -> the names. Reading
-    ``tag_id`` and looking it up costs a fraction of reading ``tag`` (which
-    builds a new string); custom elements get per-page ids, so they stay
-    out of the table and are read by name."""
-    tree = LexborHTMLParser("")
-    table = {}
-    for name in names:
-        node = tree.create_node(name)
-        if node.tag == name and node.tag_id < 1024:
-            table[node.tag_id] = name
-    return table
+    """lexbor's fixed ids of standard tag names -> the names (``tag_id``);
+    custom elements stay out of the table and are read by name."""
+    return {ident: name for name in names if (ident := tag_id(name)) < 1024}
 
 
 _NAMES = _tag_names(BLOCK_TAGS | SKIP_TAGS | _PLAIN_INLINE | SKIP_IN_BODY | frozenset(

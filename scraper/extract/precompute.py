@@ -207,11 +207,18 @@ def _drop_ruby_readings(tree: LexborHTMLParser, rubies: list[LexborNode]) -> Non
 # non-ASCII str slowly).
 _HEAD_SELECTOR = "meta[content], script, style, link[rel~=canonical i], title, h1, p, pre, br, ruby"
 _PARSER = LexborHTMLParser("")
-# lexbor's fixed ids of the tag names the head query finds (reading ``tag``
-# builds a new string per node; ``tag_id`` is an int).
-_SCRIPT, _STYLE, _META, _LINK, _TITLE, _H1, _P, _PRE, _BR, _RUBY = (
-    _PARSER.create_node(name).tag_id
-    for name in ("script", "style", "meta", "link", "title", "h1", "p", "pre", "br", "ruby"))
+
+
+def tag_id(name: str) -> int:
+    """lexbor's fixed id of a standard tag name: reading ``node.tag_id`` and
+    comparing ints costs a fraction of reading ``node.tag`` (a new string per
+    node). Custom elements get per-page ids (1024 and up): read those by name."""
+    return _PARSER.create_node(name).tag_id
+
+
+# the tag names the head query finds
+_SCRIPT, _STYLE, _META, _LINK, _TITLE, _H1, _P, _PRE, _BR, _RUBY = map(
+    tag_id, ("script", "style", "meta", "link", "title", "h1", "p", "pre", "br", "ruby"))
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
