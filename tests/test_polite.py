@@ -264,7 +264,7 @@ def test_crawl_delay_raises_the_host_spacing(hostile):
         return [t for _, t in stamps], polite.delay(server.url("/a"))
     (times, spacing), _ = run(test)
     assert spacing == 7.0
-    assert [b - a for a, b in zip(times, times[1:])] == [7.0, 7.0]
+    assert [b - a for a, b in zip(times, times[1:], strict=False)] == [7.0, 7.0]
 
 
 def test_huge_crawl_delay_is_capped(hostile):
@@ -430,7 +430,7 @@ def test_no_retry_storm_with_retry_after(hostile):
     run(test, until=1000.0, backoff_base=30, backoff_cap=3600)
     times = [t for _, t in stamps]
     print(f"\n20 workers, 1000 virtual seconds of 503 Retry-After 100: {server.hits['/a']} requests at {times}")
-    assert all(b - a >= 100 for a, b in zip(times, times[1:]))
+    assert all(b - a >= 100 for a, b in zip(times, times[1:], strict=False))
     assert server.hits["/a"] == len(times) <= 1 + 1000 // 100
 
 
